@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import { LAMBDA } from './awsLimits.js';
+import { FunctionNameSchema, FunctionSchema } from './functionSchema.js';
+
+export const LimitsSchema = z.strictObject({
+  /** The account's concurrent executions quota for the Region. */
+  accountConcurrency: z.number().int().min(1).default(LAMBDA.defaultAccountConcurrency),
+});
+export type Limits = z.infer<typeof LimitsSchema>;
+
+/**
+ * The whole app: the single source of truth for `tributary.config.ts`.
+ * Cross-field rules (reserved concurrency budget, destination references) are checked here too, so one
+ * parse reports every problem at once.
+ */
+export const AppSchema = z
+  .strictObject({
+    name: z.string().regex(/^[A-Za-z][A-Za-z0-9-]{0,63}$/, 'must start with a letter; letters, digits and -'),
+    region: z
+      .string()
+      .regex(/^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/, 'must be an AWS Region code such as us-east-1')
+      .default('us-east-1'),
+    limits: LimitsSchema.default(() => LimitsSchema.parse({})),
+    functions: z.record(FunctionNameSchema, FunctionSchema).default({}),
+  })
+  .superRefine((app, ctx) => {
+    const reservable = app.limits.accountConcurrency - LAMBDA.minimumUnreservedConcurrency;
+    let reserved = 0;
+    for (const [name, fn] of Object.entries(app.functions)) {
+      reserved += fn.reservedConcurrency ?? 0;
+      for (const key of ['onSuccess', 'onFailure'] as const) {
+        const destination = fn.async[key];
+        if (destination !== undefined && 'function' in destination && !(destination.function in app.functions)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['functions', name, 'async', key, 'function'],
+            message: `names no function of this app (functions: ${Object.keys(app.functions).join(', ')})`,
+            input: destination.function,
+          });
+        }
+      }
+    }
+    if (reserved > 0 && reserved > reservable) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['functions'],
+        message: `reserved concurrency adds up to ${reserved}, but at most ${Math.max(0, reservable)} may be reserved (limits.accountConcurrency ${app.limits.accountConcurrency} minus the ${LAMBDA.minimumUnreservedConcurrency} that stay unreserved)`,
+      });
+    }
+  });
+
+/** The validated, immutable app every consumer reads (runtime, check, synth). */
+export type AppModel = Readonly<z.infer<typeof AppSchema>>;
+/** What a user writes in `tributary.config.ts`: defaults may be left out. */
+export type AppConfig = z.input<typeof AppSchema>;

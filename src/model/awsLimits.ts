@@ -1,0 +1,82 @@
+/**
+ * AWS limits and defaults that the model validates against and the runtime enforces, each with its source.
+ * See shared/reference/aws-semantics.md in the design repository for the full reference.
+ */
+
+/** https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html */
+export const LAMBDA = {
+  defaultAccountConcurrency: 1000,
+  /** Reserved concurrency may use the account limit minus this many; 100 always stay unreserved. */
+  minimumUnreservedConcurrency: 100,
+  defaultTimeoutSeconds: 3,
+  maxTimeoutSeconds: 900,
+  defaultMemoryMb: 128,
+  minMemoryMb: 128,
+  maxMemoryMb: 10_240,
+  /** Total size of a function's environment variables (keys + values), bytes. */
+  maxEnvironmentBytes: 4096,
+  maxFunctionNameLength: 64,
+  maxHandlerLength: 128,
+  /** https://docs.aws.amazon.com/lambda/latest/dg/API_Invoke.html */
+  maxSyncPayloadBytes: 6 * 1024 * 1024,
+  /** Raised from 256 KB to 1 MB in Oct 2025. */
+  maxAsyncPayloadBytes: 1024 * 1024,
+  /** The figure AWS prints in Function.ResponseSizeTooLarge (sic: 100 bytes over 6 MiB). */
+  responseLimitReportedBytes: 6_291_556,
+  /** Init (static code) is limited to 10 s. https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html */
+  initTimeoutMs: 10_000,
+  /** X-Amz-Log-Result carries the last 4 KB of the execution log. */
+  logTailBytes: 4096,
+  /** X-Amz-Client-Context, base64, at most this many bytes. */
+  maxClientContextBytes: 3583,
+} as const;
+
+/** https://docs.aws.amazon.com/lambda/latest/dg/API_PutFunctionEventInvokeConfig.html */
+export const LAMBDA_ASYNC = {
+  minRetryAttempts: 0,
+  maxRetryAttempts: 2,
+  defaultRetryAttempts: 2,
+  minEventAgeSeconds: 60,
+  maxEventAgeSeconds: 21_600,
+  defaultEventAgeSeconds: 21_600,
+} as const;
+
+/**
+ * us-east-1 first-tier prices. Secondary sources only: UNCONFIRMED against aws.amazon.com/lambda/pricing.
+ * Billing is per 1 ms; since Aug 2025 the INIT phase of on-demand functions is billed too.
+ */
+export const LAMBDA_PRICE_USD = {
+  perGbSecondX86: 0.0000166667,
+  perGbSecondArm: 0.0000133334,
+  perRequest: 0.2 / 1_000_000,
+} as const;
+
+/** Node.js runtimes a function may declare. */
+export const NODE_RUNTIMES = ['nodejs20.x', 'nodejs22.x'] as const;
+
+export const ARCHITECTURES = ['x86_64', 'arm64'] as const;
+
+/**
+ * Environment variable names Lambda reserves; setting one is rejected, as CreateFunction does.
+ * https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime
+ */
+export const RESERVED_ENVIRONMENT_KEYS = [
+  '_HANDLER',
+  '_X_AMZN_TRACE_ID',
+  'AWS_DEFAULT_REGION',
+  'AWS_REGION',
+  'AWS_EXECUTION_ENV',
+  'AWS_LAMBDA_FUNCTION_NAME',
+  'AWS_LAMBDA_FUNCTION_MEMORY_SIZE',
+  'AWS_LAMBDA_FUNCTION_VERSION',
+  'AWS_LAMBDA_INITIALIZATION_TYPE',
+  'AWS_LAMBDA_LOG_GROUP_NAME',
+  'AWS_LAMBDA_LOG_STREAM_NAME',
+  'AWS_ACCESS_KEY',
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+  'AWS_LAMBDA_RUNTIME_API',
+  'LAMBDA_TASK_ROOT',
+  'LAMBDA_RUNTIME_DIR',
+] as const;

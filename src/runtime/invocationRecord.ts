@@ -1,0 +1,41 @@
+/** How an invocation ended. */
+export type InvocationOutcome =
+  | 'success'
+  /** The handler threw, rejected or called back with an error. */
+  | 'error'
+  | 'timeout'
+  /** The environment died (uncaught error, process.exit, out of memory) or Init failed. */
+  | 'crash'
+  | 'throttled';
+
+export type InvocationType = 'RequestResponse' | 'Event' | 'DryRun';
+
+/**
+ * One invocation as Tributary recorded it: who asked, how it ran, what it cost, what it logged.
+ * Retries of one async event share `firstAttemptId`, so their chain can be shown together.
+ */
+export interface InvocationRecord {
+  readonly requestId: string;
+  readonly functionName: string;
+  readonly invocationType: InvocationType;
+  /** The invocation that made this one, when known (e.g. an L1 invoking its L2x). */
+  readonly parentRequestId: string | undefined;
+  /** 1 for the first attempt. */
+  readonly attempt: number;
+  readonly firstAttemptId: string;
+  readonly coldStart: boolean;
+  /** ISO time the invocation started. */
+  readonly start: string;
+  readonly initDurationMs: number | undefined;
+  readonly durationMs: number;
+  readonly billedDurationMs: number;
+  readonly memorySizeMb: number;
+  readonly maxMemoryUsedMb: number;
+  readonly gbSeconds: number;
+  readonly costUsd: number;
+  readonly outcome: InvocationOutcome;
+  readonly errorType: string | undefined;
+  readonly environmentId: string | undefined;
+  /** The execution log: START, the function's lines, END, REPORT. */
+  readonly log: readonly string[];
+}

@@ -1,0 +1,68 @@
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { InvocationRecord } from './invocationRecord.js';
+
+export interface RecordQuery {
+  readonly functionName?: string;
+  /** The newest `limit` records (default all kept). */
+  readonly limit?: number;
+}
+
+/**
+ * Keeps recent invocation records in memory (a bounded ring) and appends every record to an NDJSON file
+ * that `tributary logs` reads, also from another process. Records are observability, not acknowledged
+ * data, so they are not fsynced.
+ *
+ * @example
+ * const store = new RecordStore({ capacity: 1000, file: '.tributary/invocations.ndjson' });
+ * store.subscribe((record) => print(record));
+ * store.list({ functionName: 'orders', limit: 10 });
+ */
+export class RecordStore {
+  private readonly capacity: number;
+  private readonly records: InvocationRecord[] = [];
+  private readonly listeners = new Set<(record: InvocationRecord) => void>();
+  private readonly file: string | undefined;
+  private stream: Promise<WriteStream> | undefined;
+
+  constructor(options: { capacity?: number; file?: string } = {}) {
+    this.capacity = options.capacity ?? 10_000;
+    this.file = options.file;
+  }
+
+  add(record: InvocationRecord): void {
+    this.records.push(record);
+    if (this.records.length > this.capacity) this.records.splice(0, this.records.length - this.capacity);
+    if (this.file !== undefined) {
+      const line = `${JSON.stringify(record)}\n`;
+      void this.open(this.file).then((stream) => stream.write(line));
+    }
+    for (const listener of this.listeners) listener(record);
+  }
+
+  list(query: RecordQuery = {}): InvocationRecord[] {
+    const matching = this.records.filter(
+      (r) => query.functionName === undefined || r.functionName === query.functionName,
+    );
+    return query.limit === undefined ? matching : matching.slice(-query.limit);
+  }
+
+  /** Calls `listener` for every new record; returns the unsubscribe function. */
+  subscribe(listener: (record: InvocationRecord) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Flushes and closes the file. */
+  async close(): Promise<void> {
+    const stream = await this.stream;
+    if (stream !== undefined) await new Promise<void>((resolve) => stream.end(resolve));
+    this.stream = undefined;
+  }
+
+  private open(file: string): Promise<WriteStream> {
+    this.stream ??= mkdir(dirname(file), { recursive: true }).then(() => createWriteStream(file, { flags: 'a' }));
+    return this.stream;
+  }
+}

@@ -1,0 +1,22 @@
+/**
+ * The registry of Tributary's error codes. `docs/errors.md` lists the same codes; a test keeps the two in sync.
+ *
+ * `kind` separates mistakes the user can fix (`user`) from faults of Tributary or the machine (`system`).
+ */
+export const ERROR_CODES = {
+  ERR_CONFIG_NOT_FOUND: { kind: 'user', summary: 'No tributary.config.ts/.js/.mjs in the app folder.' },
+  ERR_CONFIG_LOAD: { kind: 'user', summary: 'The config file could not be compiled or evaluated.' },
+  ERR_CONFIG_INVALID: { kind: 'user', summary: 'The config does not match the schema; every problem is listed.' },
+  ERR_FUNCTION_NOT_FOUND: { kind: 'user', summary: 'No function of that name in the app (ResourceNotFoundException).' },
+  ERR_INVALID_PAYLOAD: { kind: 'user', summary: 'The payload is not JSON (InvalidRequestContentException).' },
+  ERR_PAYLOAD_TOO_LARGE: { kind: 'user', summary: 'The request payload is over the limit (RequestTooLargeException).' },
+  ERR_THROTTLED: { kind: 'user', summary: 'A concurrency limit was reached (TooManyRequestsException).' },
+  ERR_UNSUPPORTED: { kind: 'user', summary: 'A feature Tributary does not emulate (yet); it fails loudly.' },
+  ERR_DISPOSED: { kind: 'user', summary: 'The runtime was stopped; no new invocations are accepted.' },
+  ERR_INVALID_ARGUMENT: { kind: 'user', summary: 'A command-line argument or API argument is invalid.' },
+  ERR_HANDLER_BUILD: { kind: 'user', summary: "A handler's code could not be compiled." },
+  ERR_INTERNAL: { kind: 'system', summary: 'An unexpected fault inside Tributary.' },
+} as const satisfies Record<string, { kind: 'user' | 'system'; summary: string }>;
+
+/** One of Tributary's error codes. */
+export type ErrorCode = keyof typeof ERROR_CODES;
