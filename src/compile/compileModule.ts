@@ -50,7 +50,9 @@ const externalPackagesByPath: Plugin = {
 
 function describe(messages: readonly Message[]): string {
   return messages
-    .map((m) => (m.location ? `${m.location.file}:${m.location.line}:${m.location.column}: ${m.text}` : m.text))
+    .map((m) =>
+      m.location ? `${resolve(m.location.file)}:${m.location.line}:${m.location.column}: ${m.text}` : m.text,
+    )
     .join('\n');
 }
 

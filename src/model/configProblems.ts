@@ -29,6 +29,11 @@ export function toConfigProblems(issues: readonly z.core.$ZodIssue[]): ConfigPro
         message: 'is not a known setting (remove it, or check its spelling)',
       }));
     }
+    if (issue.code === 'invalid_key') {
+      // A record key failed its own schema: the inner issues say why.
+      const reasons = issue.issues.map((inner) => inner.message).join('; ');
+      return [{ path: formatPath(issue.path), message: `${reasons}${describeInput(issue.input)}` }];
+    }
     if (issue.code === 'invalid_union') {
       const options = issue.errors.map((branch) => branch.map((i) => formatPath(i.path)).join(' + ')).join(' | ');
       return [{ path: formatPath(issue.path), message: `${issue.message}; expected one of the shapes: ${options}` }];

@@ -80,10 +80,10 @@ export class FunctionPool {
       return { kind: 'warm', environment: warm.environment };
     }
     const generation = this.generation;
-    const started = performance.now();
     const module = await this.compiled();
-    if ('errorType' in module)
-      return { kind: 'init-error', error: module, initDurationMs: performance.now() - started, log: [] };
+    if ('errorType' in module) return { kind: 'init-error', error: module, initDurationMs: 0, log: [] };
+    // Init Duration counts from here: compiling is a once-per-code-change step, like bundling at deploy time.
+    const started = performance.now();
     const environment = this.start(module);
     const initError = await this.awaitInit(environment);
     const initDurationMs = performance.now() - started;
@@ -185,9 +185,12 @@ export class FunctionPool {
     });
   }
 
-  private compiled(): Promise<CompiledModule | ErrorDocument> {
+  /** The compiled module, cached per code generation; failures are not cached (the user is likely fixing them). */
+  private async compiled(): Promise<CompiledModule | ErrorDocument> {
     this.module ??= this.compile();
-    return this.module;
+    const module = await this.module;
+    if ('errorType' in module) this.module = undefined;
+    return module;
   }
 
   private async compile(): Promise<CompiledModule | ErrorDocument> {
@@ -203,8 +206,6 @@ export class FunctionPool {
       return compiled;
     } catch (error) {
       this.sources = [file];
-      // Compile again next time: the user is likely fixing it right now.
-      this.module = undefined;
       const message = error instanceof Error ? error.message : String(error);
       this.options.logger.warn({ functionName: this.functionName, error: message }, 'handler failed to compile');
       if (error instanceof CompileFailure && error.unresolved)

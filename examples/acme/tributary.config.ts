@@ -1,0 +1,29 @@
+import { defineApp } from 'tributary';
+
+/**
+ * Acme's customer overview, the seed's Aggregator: `overview` (L1) invokes profile, orders, invoices and
+ * shipments (the L2x) in parallel through the Lambda API and merges what they return.
+ */
+export default defineApp({
+  name: 'acme',
+  region: 'us-east-1',
+  limits: { accountConcurrency: 1000 },
+  functions: {
+    overview: {
+      handler: 'functions/overview.handler',
+      description: 'L1: fans out to the four L2x in parallel and merges their answers',
+      memorySize: 256,
+      timeout: 10,
+      environment: { BRANCH_FUNCTIONS: 'profile,orders,invoices,shipments' },
+    },
+    profile: { handler: 'functions/profile.handler', timeout: 5 },
+    orders: { handler: 'functions/orders.handler', timeout: 5 },
+    invoices: { handler: 'functions/invoices.handler', timeout: 5 },
+    shipments: {
+      handler: 'functions/shipments.handler',
+      timeout: 5,
+      // A guarantee and a cap: at most 50 shipment lookups at once, whatever else runs.
+      reservedConcurrency: 50,
+    },
+  },
+});

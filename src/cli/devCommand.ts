@@ -1,0 +1,65 @@
+import { DevSession } from '../dev/devSession.js';
+import { createLogger } from '../shared/logger.js';
+import { functionLines, summaryLine } from './formatRecord.js';
+
+export interface DevCommandOptions {
+  readonly dataDir?: string;
+  readonly verbose?: boolean;
+  readonly idleTimeout?: number;
+}
+
+/** `tributary dev [dir]`: starts the app, prints what it serves, streams invocations; Ctrl-C drains and stops. */
+export async function devCommand(dir: string, options: DevCommandOptions): Promise<void> {
+  const logger = createLogger({ level: options.verbose === true ? 'debug' : 'warn' });
+  const session = await DevSession.start({
+    appDir: dir,
+    logger,
+    ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
+    ...(options.idleTimeout === undefined ? {} : { idleTimeoutMs: options.idleTimeout * 1000 }),
+  });
+  const { model } = session.app;
+  const follow = (runtime: typeof session.runtime): void => {
+    runtime.records.subscribe((record) => {
+      console.log(summaryLine(record));
+      for (const line of functionLines(record)) console.log(line);
+    });
+  };
+  follow(session.runtime);
+  session.events.on('config-reloaded', () => {
+    console.log('config changed: app reloaded');
+    follow(session.runtime);
+  });
+  session.events.on('config-error', (error) =>
+    console.error(`config changed but is invalid, still running the previous one:\n${error.message}`),
+  );
+
+  console.log(`Tributary dev: app "${model.name}" (${model.region}) from ${session.app.dir}`);
+  console.log(`  data      ${session.dataDir}`);
+  console.log(`  functions (${Object.keys(model.functions).length}):`);
+  for (const [name, fn] of Object.entries(model.functions)) {
+    const reserved = fn.reservedConcurrency === undefined ? '' : `, reserved ${fn.reservedConcurrency}`;
+    console.log(`    ${name.padEnd(14)} ${fn.handler}  (${fn.memorySize} MB, ${fn.timeout} s${reserved})`);
+  }
+  console.log(`  invoke    npx tributary invoke <function> --app ${dir} --event event.json`);
+  console.log(`  logs      npx tributary logs --app ${dir} --follow`);
+  console.log('Watching for changes. Ctrl-C to stop.');
+
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string): void => {
+      if (stopping) {
+        console.error(`${signal} again: stopping at once`);
+        process.exit(130);
+      }
+      stopping = true;
+      const running = session.runtime.concurrency();
+      console.log(`stopping: draining ${running} in-flight invocation${running === 1 ? '' : 's'}...`);
+      void session.stop().then(() => {
+        console.log('stopped');
+        resolve();
+      });
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+}

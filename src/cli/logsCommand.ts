@@ -1,0 +1,67 @@
+import { existsSync, unwatchFile, watchFile } from 'node:fs';
+import { open, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { resolveDataDir } from '../dev/devSession.js';
+import type { InvocationRecord } from '../runtime/invocationRecord.js';
+
+export interface LogsCommandOptions {
+  readonly app: string;
+  readonly dataDir?: string;
+  readonly follow?: boolean;
+  readonly limit: number;
+}
+
+function parseRecords(text: string): InvocationRecord[] {
+  return text
+    .split('\n')
+    .filter((line) => line.trim().length > 0)
+    .flatMap((line) => {
+      try {
+        return [JSON.parse(line) as InvocationRecord];
+      } catch {
+        return []; // a line being written right now
+      }
+    });
+}
+
+function print(record: InvocationRecord): void {
+  console.log(record.log.join('\n'));
+}
+
+/**
+ * `tributary logs [function]`: the execution logs of recent invocations (START, the function's lines, END,
+ * REPORT), read from the data directory, so it works beside a running `tributary dev`. `--follow` keeps going.
+ */
+export async function logsCommand(functionName: string | undefined, options: LogsCommandOptions): Promise<void> {
+  const file = join(resolveDataDir(options.app, options.dataDir), 'invocations.ndjson');
+  const matches = (r: InvocationRecord): boolean => functionName === undefined || r.functionName === functionName;
+  const text = existsSync(file) ? await readFile(file, 'utf8') : '';
+  for (const record of parseRecords(text).filter(matches).slice(-options.limit)) print(record);
+  if (options.follow !== true) return;
+
+  let offset = Buffer.byteLength(text, 'utf8');
+  let partial = '';
+  const readMore = async (): Promise<void> => {
+    if (!existsSync(file)) return;
+    const handle = await open(file, 'r');
+    try {
+      const { size } = await handle.stat();
+      if (size < offset) offset = 0; // the file was replaced
+      const buffer = Buffer.alloc(size - offset);
+      await handle.read(buffer, 0, buffer.length, offset);
+      offset = size;
+      const chunk = partial + buffer.toString('utf8');
+      const cut = chunk.lastIndexOf('\n') + 1;
+      partial = chunk.slice(cut);
+      for (const record of parseRecords(chunk.slice(0, cut)).filter(matches)) print(record);
+    } finally {
+      await handle.close();
+    }
+  };
+  let reading = Promise.resolve();
+  watchFile(file, { interval: 200 }, () => {
+    reading = reading.then(readMore);
+  });
+  await new Promise<void>((resolve) => process.once('SIGINT', resolve));
+  unwatchFile(file);
+}

@@ -1,0 +1,63 @@
+#!/usr/bin/env node
+import { Command, InvalidArgumentError } from 'commander';
+import { devCommand } from './devCommand.js';
+import { invokeCommand } from './invokeCommand.js';
+import { logsCommand } from './logsCommand.js';
+import { reportError } from './reportError.js';
+
+// Lambda runs in UTC; the time zone is process-wide, so it is set before any function starts.
+process.env.TZ = 'UTC';
+
+function positiveInteger(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed <= 0) throw new InvalidArgumentError('must be a positive whole number');
+  return parsed;
+}
+
+const program = new Command()
+  .name('tributary')
+  .description('Serverless Aggregator and Data Lake apps on one machine, with AWS behaviour.')
+  .showHelpAfterError('(run with --help for usage)');
+
+program
+  .command('dev')
+  .description('Start the app: functions with hot reload (later: HTTP API, AWS endpoint, lake)')
+  .argument('[dir]', 'the app folder (holds tributary.config.ts)', '.')
+  .option('--data-dir <dir>', 'where app state lives (default <dir>/.tributary)')
+  .option('--idle-timeout <seconds>', 'stop environments idle this long (default 600)', positiveInteger)
+  .option('--verbose', 'log debug events (JSON, on stderr)')
+  .action(async (dir: string, options: { dataDir?: string; idleTimeout?: number; verbose?: boolean }) => {
+    await devCommand(dir, options);
+  });
+
+program
+  .command('invoke')
+  .description('Invoke one function once, in a fresh runtime, and print its result')
+  .argument('<function>', 'function name (as in tributary.config.ts)')
+  .option('--app <dir>', 'the app folder', '.')
+  .option('--data-dir <dir>', 'where app state lives (default <app>/.tributary)')
+  .option('--event <file>', "the event as a JSON file, or '-' for standard input (default {})")
+  .option('--log', 'print the execution log on stderr')
+  .action(async (name: string, options: { app: string; dataDir?: string; event?: string; log?: boolean }) => {
+    process.exitCode = await invokeCommand(name, options);
+  });
+
+program
+  .command('logs')
+  .description('Print the execution logs of recent invocations')
+  .argument('[function]', 'only this function')
+  .option('--app <dir>', 'the app folder', '.')
+  .option('--data-dir <dir>', 'where app state lives (default <app>/.tributary)')
+  .option('-n, --limit <count>', 'how many recent invocations', positiveInteger, 20)
+  .option('-f, --follow', 'keep printing new invocations')
+  .action(
+    async (name: string | undefined, options: { app: string; dataDir?: string; limit: number; follow?: boolean }) => {
+      await logsCommand(name, options);
+    },
+  );
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  process.exitCode = reportError(error);
+}

@@ -1,0 +1,118 @@
+import { EventEmitter } from 'node:events';
+import { join, resolve } from 'node:path';
+import { type LoadedApp, loadApp } from '../model/loadApp.js';
+import { CodeWatcher } from '../runtime/codeWatcher.js';
+import { FunctionRuntime } from '../runtime/functionRuntime.js';
+import type { Clock } from '../shared/clock.js';
+import { type Logger, silentLogger } from '../shared/logger.js';
+
+export interface DevSessionOptions {
+  readonly appDir: string;
+  /** Default `<appDir>/.tributary`. */
+  readonly dataDir?: string;
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+  /** Watch files for hot reload (default true). */
+  readonly watch?: boolean;
+  readonly idleTimeoutMs?: number;
+}
+
+export interface DevSessionEvents {
+  /** The config changed and the app was reloaded with it. */
+  'config-reloaded': [LoadedApp];
+  /** The config changed but is invalid; the previous app keeps running. */
+  'config-error': [Error];
+}
+
+/** The data directory of an app: `<appDir>/.tributary` unless given. */
+export function resolveDataDir(appDir: string, dataDir?: string): string {
+  return dataDir === undefined ? join(resolve(appDir), '.tributary') : resolve(dataDir);
+}
+
+/**
+ * Everything `tributary dev` runs for one app folder: the function runtime and the file watcher (later the
+ * HTTP API, the AWS endpoint and the lake join it here). A code change recycles only the functions built
+ * from the changed file; a config change reloads the app, keeping the old one if the new config is invalid.
+ *
+ * @example
+ * const session = await DevSession.start({ appDir: 'examples/acme' });
+ * await session.runtime.invoke({ functionName: 'profile', payload: '{"pathParameters":{"id":"c-1"}}' });
+ * await session.stop();
+ */
+export class DevSession {
+  readonly events = new EventEmitter<DevSessionEvents>();
+  readonly dataDir: string;
+  private current: FunctionRuntime;
+  private watcher: CodeWatcher | undefined;
+  private readonly options: DevSessionOptions;
+  private readonly logger: Logger;
+
+  private constructor(options: DevSessionOptions, runtime: FunctionRuntime) {
+    this.options = options;
+    this.logger = options.logger ?? silentLogger;
+    this.dataDir = resolveDataDir(options.appDir, options.dataDir);
+    this.current = runtime;
+  }
+
+  /** Loads and validates the app (throwing its config errors) and starts it. */
+  static async start(options: DevSessionOptions): Promise<DevSession> {
+    const dataDir = resolveDataDir(options.appDir, options.dataDir);
+    const app = await loadApp(options.appDir, { buildDir: join(dataDir, 'build') });
+    const session = new DevSession(options, DevSession.createRuntime(app, dataDir, options));
+    if (options.watch !== false) {
+      session.watcher = await CodeWatcher.start({
+        appDir: app.dir,
+        ignore: [dataDir],
+        logger: session.logger,
+        onChange: (file) => void session.fileChanged(file),
+      });
+    }
+    return session;
+  }
+
+  /** The running function runtime (replaced when the config is reloaded). */
+  get runtime(): FunctionRuntime {
+    return this.current;
+  }
+
+  get app(): LoadedApp {
+    return this.current.app;
+  }
+
+  /** Stops watching, drains in-flight invocations, stops every environment. */
+  async stop(): Promise<void> {
+    await this.watcher?.close();
+    this.watcher = undefined;
+    await this.current.dispose();
+  }
+
+  private static createRuntime(app: LoadedApp, dataDir: string, options: DevSessionOptions): FunctionRuntime {
+    return new FunctionRuntime({
+      app,
+      dataDir,
+      ...(options.clock === undefined ? {} : { clock: options.clock }),
+      ...(options.logger === undefined ? {} : { logger: options.logger }),
+      ...(options.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: options.idleTimeoutMs }),
+    });
+  }
+
+  private async fileChanged(file: string): Promise<void> {
+    if (file !== this.current.app.configFile) {
+      const reloaded = this.current.codeChanged(file);
+      if (reloaded.length > 0) this.logger.info({ file, functions: reloaded }, 'code changed; environments recycled');
+      return;
+    }
+    try {
+      const app = await loadApp(this.options.appDir, { buildDir: join(this.dataDir, 'build') });
+      const previous = this.current;
+      this.current = DevSession.createRuntime(app, this.dataDir, this.options);
+      await previous.dispose();
+      this.logger.info({ file }, 'config changed; app reloaded');
+      this.events.emit('config-reloaded', app);
+    } catch (error) {
+      const failure = error instanceof Error ? error : new Error(String(error));
+      this.logger.error({ error: failure.message }, 'config changed but is invalid; still running the previous one');
+      this.events.emit('config-error', failure);
+    }
+  }
+}

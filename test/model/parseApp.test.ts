@@ -1,0 +1,136 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { parseApp } from '../../src/model/defineApp.js';
+import { isTributaryError } from '../../src/shared/tributaryError.js';
+
+function problemsOf(config: unknown): string {
+  try {
+    parseApp(config, 'tributary.config.ts');
+  } catch (error) {
+    assert.ok(isTributaryError(error, 'ERR_CONFIG_INVALID'), `expected ERR_CONFIG_INVALID, got ${String(error)}`);
+    return error.message;
+  }
+  assert.fail('expected the config to be rejected');
+}
+
+describe('parseApp', () => {
+  test("fills in AWS's defaults", () => {
+    const model = parseApp({ name: 'acme', functions: { hello: { handler: 'src/hello.handler' } } });
+    assert.equal(model.region, 'us-east-1');
+    assert.equal(model.limits.accountConcurrency, 1000);
+    assert.deepEqual(model.functions.hello, {
+      handler: 'src/hello.handler',
+      runtime: 'nodejs20.x',
+      architecture: 'x86_64',
+      memorySize: 128,
+      timeout: 3,
+      environment: {},
+      async: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 21600 },
+    });
+  });
+
+  test('returns an immutable model', () => {
+    const model = parseApp({ name: 'acme', functions: { hello: { handler: 'hello.handler' } } });
+    assert.throws(() => {
+      (model.functions.hello as { timeout: number }).timeout = 9;
+    }, TypeError);
+  });
+
+  test('accepts the edges of every range', () => {
+    const model = parseApp({
+      name: 'a',
+      limits: { accountConcurrency: 200 },
+      functions: {
+        low: {
+          handler: 'a.h',
+          memorySize: 128,
+          timeout: 1,
+          reservedConcurrency: 0,
+          async: { maximumRetryAttempts: 0, maximumEventAgeInSeconds: 60 },
+        },
+        high: {
+          handler: 'a.h',
+          memorySize: 10240,
+          timeout: 900,
+          reservedConcurrency: 100,
+          async: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 21600 },
+        },
+      },
+    });
+    assert.equal(model.functions.high?.timeout, 900);
+  });
+
+  test('lists every problem in one error, each with its path and what is allowed', () => {
+    const message = problemsOf({
+      name: '1bad',
+      region: 'mars',
+      functions: {
+        orders: { handler: 'nodot', memorySize: 64, timeout: 901, runtime: 'nodejs16.x', timout: 3 },
+        invoices: { handler: 'i.handler', async: { maximumRetryAttempts: 3, maximumEventAgeInSeconds: 59 } },
+      },
+    });
+    const expected = [
+      /name: must start with a letter.*\(got "1bad"\)/,
+      /region: must be an AWS Region code.*\(got "mars"\)/,
+      /functions\.orders\.handler: must be "path\/file\.exportName"/,
+      /functions\.orders\.memorySize: .*>=128.*\(got 64\)/,
+      /functions\.orders\.timeout: .*<=900.*\(got 901\)/,
+      /functions\.orders\.runtime: .*"nodejs20\.x".*"nodejs22\.x".*\(got "nodejs16\.x"\)/,
+      /functions\.orders\.timout: is not a known setting/,
+      /functions\.invoices\.async\.maximumRetryAttempts: .*<=2.*\(got 3\)/,
+      /functions\.invoices\.async\.maximumEventAgeInSeconds: .*>=60.*\(got 59\)/,
+    ];
+    for (const pattern of expected) assert.match(message, pattern);
+    assert.match(message, /has 9 problems/);
+  });
+
+  test('names a missing required setting', () => {
+    assert.match(problemsOf({ functions: {} }), /name: .*\(missing\)/);
+    assert.match(problemsOf({ name: 'a', functions: { f: {} } }), /functions\.f\.handler: .*\(missing\)/);
+  });
+
+  test('rejects environment keys Lambda reserves, bad key syntax and more than 4 KB', () => {
+    const message = problemsOf({
+      name: 'a',
+      functions: {
+        f: { handler: 'a.h', environment: { AWS_REGION: 'x', '1X': 'y' } },
+        g: { handler: 'a.h', environment: { BIG: 'x'.repeat(4096) } },
+      },
+    });
+    assert.match(message, /functions\.f\.environment\.AWS_REGION: is a key Lambda reserves/);
+    assert.match(message, /functions\.f\.environment\.1X: must start with a letter/);
+    assert.match(message, /functions\.g\.environment: total size .* at most 4096 bytes/);
+  });
+
+  test('keeps 100 of the account limit unreserved', () => {
+    const message = problemsOf({
+      name: 'a',
+      limits: { accountConcurrency: 300 },
+      functions: { f: { handler: 'a.h', reservedConcurrency: 150 }, g: { handler: 'a.h', reservedConcurrency: 51 } },
+    });
+    assert.match(message, /functions: reserved concurrency adds up to 201, but at most 200 may be reserved/);
+  });
+
+  test('checks that destinations name functions of the app', () => {
+    const message = problemsOf({
+      name: 'a',
+      functions: { f: { handler: 'a.h', async: { onFailure: { function: 'nope' } } } },
+    });
+    assert.match(message, /functions\.f\.async\.onFailure\.function: names no function of this app/);
+    const ok = parseApp({
+      name: 'a',
+      functions: {
+        f: { handler: 'a.h', async: { onFailure: { function: 'g' }, onSuccess: { queue: 'q' } } },
+        g: { handler: 'a.h' },
+      },
+    });
+    assert.deepEqual(ok.functions.f?.async.onFailure, { function: 'g' });
+  });
+
+  test('rejects function names Lambda would not accept', () => {
+    assert.match(
+      problemsOf({ name: 'a', functions: { 'bad name': { handler: 'a.h' } } }),
+      /functions\.bad name: must be 1-64/,
+    );
+  });
+});
