@@ -10,7 +10,7 @@ const MARK: Record<InvocationRecord['outcome'], string> = {
 
 /** One line summing up an invocation, for `dev` and `logs`. */
 export function summaryLine(record: InvocationRecord): string {
-  const time = record.start.slice(11, 23);
+  const time = new Date(record.startTime).toISOString().slice(11, 23);
   const parts = [
     time,
     record.functionName.padEnd(14),
@@ -27,9 +27,7 @@ export function summaryLine(record: InvocationRecord): string {
   return parts.join('  ');
 }
 
-/** The function's own log lines (START/END/REPORT left out), indented under the summary. */
+/** The function's own log lines, indented under the summary. */
 export function functionLines(record: InvocationRecord): string[] {
-  return record.log
-    .filter((line) => !/^(START|END|REPORT) RequestId:/.test(line))
-    .map((line) => `    ${line.replaceAll('\n', '\n    ')}`);
+  return record.functionLog.map((line) => `    ${line.replaceAll('\n', '\n    ')}`);
 }

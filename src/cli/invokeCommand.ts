@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { DevSession } from '../dev/devSession.js';
+import { executionLog } from '../runtime/executionLog.js';
 import { createLogger } from '../shared/logger.js';
 import { TributaryError } from '../shared/tributaryError.js';
 
@@ -41,7 +42,9 @@ export async function invokeCommand(functionName: string, options: InvokeCommand
   });
   try {
     const result = await session.runtime.invoke({ functionName, payload });
-    if (options.log === true) for (const line of result.record?.log ?? []) console.error(line);
+    if (options.log === true && result.record !== undefined) {
+      for (const line of executionLog(result.record)) console.error(line);
+    }
     let printed = result.payload;
     try {
       printed = JSON.stringify(JSON.parse(result.payload), null, 2);

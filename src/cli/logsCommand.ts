@@ -2,6 +2,7 @@ import { existsSync, unwatchFile, watchFile } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { resolveDataDir } from '../dev/devSession.js';
+import { executionLog } from '../runtime/executionLog.js';
 import type { InvocationRecord } from '../runtime/invocationRecord.js';
 
 export interface LogsCommandOptions {
@@ -25,7 +26,7 @@ function parseRecords(text: string): InvocationRecord[] {
 }
 
 function print(record: InvocationRecord): void {
-  console.log(record.log.join('\n'));
+  console.log(executionLog(record).join('\n'));
 }
 
 /**

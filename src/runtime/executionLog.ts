@@ -1,4 +1,5 @@
 import { LAMBDA } from '../model/awsLimits.js';
+import type { InvocationRecord } from './invocationRecord.js';
 
 export interface ReportFields {
   readonly requestId: string;
@@ -42,4 +43,25 @@ export function timeoutLine(at: Date, requestId: string, timeoutSeconds: number)
 export function logTail(lines: readonly string[]): string {
   const text = Buffer.from(`${lines.join('\n')}\n`, 'utf8');
   return text.subarray(Math.max(0, text.length - LAMBDA.logTailBytes)).toString('base64');
+}
+
+/**
+ * The execution log of one invocation as CloudWatch Logs shows it: START, the function's lines, END, REPORT.
+ * Rendered on demand (for `logs`, Tail, the CLI) so the invoke path only keeps the function's own lines.
+ */
+export function executionLog(record: InvocationRecord): string[] {
+  if (record.outcome === 'throttled') return [];
+  return [
+    startLine(record.requestId, '$LATEST'),
+    ...record.functionLog,
+    endLine(record.requestId),
+    reportLine({
+      requestId: record.requestId,
+      durationMs: record.durationMs,
+      billedDurationMs: record.billedDurationMs,
+      memorySizeMb: record.memorySizeMb,
+      maxMemoryUsedMb: record.maxMemoryUsedMb,
+      ...(record.initDurationMs === undefined ? {} : { initDurationMs: record.initDurationMs }),
+    }),
+  ];
 }

@@ -71,14 +71,17 @@ export class FunctionPool {
     return this.idle.length + this.busy.size;
   }
 
-  /** Takes a warm environment or starts one. */
-  async acquire(): Promise<AcquiredEnvironment> {
+  /** The most recently used idle environment, if any (synchronous: the warm path takes no extra tick). */
+  takeWarm(): AcquiredEnvironment | undefined {
     const warm = this.idle.pop();
-    if (warm !== undefined) {
-      warm.reaper.cancel();
-      this.busy.set(warm.environment, this.generation);
-      return { kind: 'warm', environment: warm.environment };
-    }
+    if (warm === undefined) return undefined;
+    warm.reaper.cancel();
+    this.busy.set(warm.environment, this.generation);
+    return { kind: 'warm', environment: warm.environment };
+  }
+
+  /** Starts a new environment: Lambda's cold start (Init). */
+  async startCold(): Promise<AcquiredEnvironment> {
     const generation = this.generation;
     const module = await this.compiled();
     if ('errorType' in module) return { kind: 'init-error', error: module, initDurationMs: 0, log: [] };

@@ -7,15 +7,14 @@ import { newRequestId } from '../shared/ids.js';
 import { type Logger, silentLogger } from '../shared/logger.js';
 import { isTributaryError, TributaryError } from '../shared/tributaryError.js';
 import { bill } from './billing.js';
-import { ConcurrencyLimiter } from './concurrencyLimiter.js';
-import type { Environment, EnvironmentOutcome } from './environment/environment.js';
-import type { ErrorDocument } from './environment/errorDocument.js';
-import { endLine, logTail, reportLine, startLine, timeoutLine } from './executionLog.js';
+import { ConcurrencyLimiter, type ConcurrencySlot } from './concurrencyLimiter.js';
+import { executionLog, logTail } from './executionLog.js';
 import { functionArn, parseFunctionReference } from './functionArn.js';
 import { FunctionPool } from './functionPool.js';
-import type { InvocationOutcome, InvocationRecord, InvocationType } from './invocationRecord.js';
-import { functionNotFound, invalidPayload, payloadTooLarge, responseTooLarge } from './invokeErrors.js';
+import type { InvocationRecord, InvocationType } from './invocationRecord.js';
+import { functionNotFound, invalidPayload, payloadTooLarge } from './invokeErrors.js';
 import { RecordStore } from './recordStore.js';
+import { type Execution, runWithDeadline } from './runWithDeadline.js';
 import { newTraceId } from './traceId.js';
 
 /** One call of Lambda's Invoke, as the module API takes it. */
@@ -73,16 +72,6 @@ export interface RuntimeEvents {
   reload: [{ functionName: string; file: string }];
 }
 
-interface Execution {
-  readonly outcome: InvocationOutcome;
-  readonly payload: string;
-  readonly error: ErrorDocument | undefined;
-  readonly durationMs: number;
-  readonly memoryUsedMb: number;
-  readonly log: string[];
-  readonly healthy: boolean;
-}
-
 /**
  * Runs an app's functions as Lambda does. Every invocation goes through one pipeline: resolve the function,
  * check the payload, take a concurrency slot, take an environment (warm or cold), run it against a deadline,
@@ -102,7 +91,8 @@ export class FunctionRuntime {
   private readonly logger: Logger;
   private readonly limiter: ConcurrencyLimiter;
   private readonly pools = new Map<string, FunctionPool>();
-  private readonly inFlight = new Set<Promise<unknown>>();
+  private running = 0;
+  private drained: (() => void) | undefined;
   private disposed = false;
 
   constructor(options: FunctionRuntimeOptions) {
@@ -158,12 +148,15 @@ export class FunctionRuntime {
    * Invokes a function. Throws TributaryError (with AWS's error type and status) when Invoke itself fails:
    * unknown function, bad or oversize payload, throttle. Function errors come back in the result.
    */
-  invoke(request: InvokeRequest): Promise<InvokeResult> {
-    if (this.disposed) return Promise.reject(new TributaryError('ERR_DISPOSED', 'The runtime is stopped'));
-    const running = this.run(request);
-    this.inFlight.add(running);
-    void running.finally(() => this.inFlight.delete(running)).catch(() => undefined);
-    return running;
+  async invoke(request: InvokeRequest): Promise<InvokeResult> {
+    if (this.disposed) throw new TributaryError('ERR_DISPOSED', 'The runtime is stopped');
+    this.running += 1;
+    try {
+      return await this.run(request);
+    } finally {
+      this.running -= 1;
+      if (this.running === 0) this.drained?.();
+    }
   }
 
   /** A code file changed: every function built from it gets fresh environments; the others keep theirs. */
@@ -179,14 +172,17 @@ export class FunctionRuntime {
   /** Stops accepting work, lets in-flight invocations finish, then stops every environment. */
   async dispose(): Promise<void> {
     this.disposed = true;
-    await Promise.allSettled([...this.inFlight]);
+    if (this.running > 0) await new Promise<void>((resolve) => (this.drained = resolve));
     await Promise.all([...this.pools.values()].map((pool) => pool.destroyAll()));
     await this.records.close();
   }
 
   private async run(request: InvokeRequest): Promise<InvokeResult> {
     const { model } = this.app;
-    const reference = parseFunctionReference(request.functionName);
+    // Fast path for a plain function name; ARNs and qualifiers go through the parser.
+    const reference = this.pools.has(request.functionName)
+      ? { name: request.functionName, qualifier: undefined }
+      : parseFunctionReference(request.functionName);
     const qualifier = request.qualifier ?? reference.qualifier;
     const pool = this.pools.get(reference.name);
     const config = model.functions[reference.name];
@@ -195,8 +191,9 @@ export class FunctionRuntime {
     }
     const invocationType = request.invocationType ?? 'RequestResponse';
     const payload = request.payload === undefined || request.payload.length === 0 ? '{}' : request.payload;
-    const bytes = Buffer.byteLength(payload, 'utf8');
     const limit = invocationType === 'Event' ? LAMBDA.maxAsyncPayloadBytes : LAMBDA.maxSyncPayloadBytes;
+    // UTF-8 takes at most 3 bytes per UTF-16 unit: only long payloads need counting.
+    const bytes = payload.length * 3 > limit ? Buffer.byteLength(payload, 'utf8') : payload.length;
     if (bytes > limit) throw payloadTooLarge(bytes, invocationType, limit);
     try {
       JSON.parse(payload);
@@ -204,241 +201,143 @@ export class FunctionRuntime {
       throw invalidPayload(error instanceof Error ? error.message : String(error));
     }
     const requestId = newRequestId();
-    const base = { requestId, executedVersion: '$LATEST', functionError: undefined, logResult: undefined };
-    if (invocationType === 'DryRun') return { ...base, statusCode: 204, payload: '', record: undefined };
+    if (invocationType === 'DryRun') return result(204, requestId, '', undefined, undefined);
     if (invocationType === 'Event') {
       throw new TributaryError('ERR_UNSUPPORTED', 'Asynchronous (Event) invocation is not available yet', {
         hint: 'Use RequestResponse for now; the async queue arrives with the async-invocation issue.',
       });
     }
 
-    const startedAt = this.clock.now();
-    const lineage = {
-      parentRequestId: request.parentRequestId,
-      attempt: request.attempt ?? 1,
-      firstAttemptId: request.firstAttemptId ?? requestId,
-    };
-    const recordBase = {
-      requestId,
-      functionName: reference.name,
-      invocationType,
-      ...lineage,
-      memorySizeMb: config.memorySize,
-    };
-    let slot: ReturnType<ConcurrencyLimiter['acquire']>;
+    const startTime = this.clock.now();
+    const slot = this.takeSlot(reference.name, requestId, request, config.memorySize, startTime);
     try {
-      slot = this.limiter.acquire(reference.name);
-    } catch (error) {
-      if (isTributaryError(error, 'ERR_THROTTLED')) {
-        this.addRecord({
-          ...recordBase,
-          coldStart: false,
-          start: new Date(startedAt).toISOString(),
-          initDurationMs: undefined,
-          durationMs: 0,
-          billedDurationMs: 0,
-          maxMemoryUsedMb: 0,
-          gbSeconds: 0,
-          costUsd: 0,
-          outcome: 'throttled',
-          errorType: 'TooManyRequestsException',
-          environmentId: undefined,
-          log: [],
-        });
-      }
-      throw error;
-    }
-    try {
-      const acquired = await pool.acquire();
-      const coldStart = acquired.kind !== 'warm';
-      const initDurationMs = acquired.kind === 'warm' ? undefined : acquired.initDurationMs;
+      const acquired = pool.takeWarm() ?? (await pool.startCold());
       let execution: Execution;
       let environmentId: string | undefined;
       if (acquired.kind === 'init-error') {
+        const { error, log } = acquired;
         execution = {
           outcome: 'crash',
-          payload: JSON.stringify(acquired.error),
-          error: acquired.error,
+          payload: JSON.stringify(error),
+          errorType: error.errorType,
           durationMs: 0,
           memoryUsedMb: 0,
-          log: acquired.log,
+          functionLog: log,
           healthy: false,
         };
       } else {
         environmentId = acquired.environment.id;
         this.events.emit('invoke-start', { requestId, functionName: reference.name, environmentId });
-        execution = await this.execute(acquired.environment, {
+        execution = await runWithDeadline(acquired.environment, this.clock, {
           requestId,
           payload,
           timeoutSeconds: config.timeout,
-          request,
+          traceId: newTraceId(startTime),
           invokedFunctionArn: functionArn(model.region, reference.name, qualifier),
+          clientContext: request.clientContext,
+          identity: request.identity,
         });
         pool.release(acquired.environment, execution.healthy);
       }
+      const initDurationMs = acquired.kind === 'warm' ? undefined : acquired.initDurationMs;
       const costs = bill({
         durationMs: execution.durationMs,
         initDurationMs: initDurationMs ?? 0,
         memorySizeMb: config.memorySize,
         architecture: config.architecture,
       });
-      const log = [
-        startLine(requestId, '$LATEST'),
-        ...execution.log,
-        endLine(requestId),
-        reportLine({
-          requestId,
-          durationMs: execution.durationMs,
-          billedDurationMs: costs.billedDurationMs,
-          memorySizeMb: config.memorySize,
-          maxMemoryUsedMb: execution.memoryUsedMb,
-          ...(initDurationMs === undefined ? {} : { initDurationMs }),
-        }),
-      ];
       const record: InvocationRecord = {
-        ...recordBase,
-        coldStart,
-        start: new Date(startedAt).toISOString(),
+        requestId,
+        functionName: reference.name,
+        invocationType,
+        parentRequestId: request.parentRequestId,
+        attempt: request.attempt ?? 1,
+        firstAttemptId: request.firstAttemptId ?? requestId,
+        coldStart: acquired.kind !== 'warm',
+        startTime,
         initDurationMs,
         durationMs: execution.durationMs,
         billedDurationMs: costs.billedDurationMs,
+        memorySizeMb: config.memorySize,
         maxMemoryUsedMb: execution.memoryUsedMb,
         gbSeconds: costs.gbSeconds,
         costUsd: costs.costUsd,
         outcome: execution.outcome,
-        errorType: execution.error?.errorType,
+        errorType: execution.errorType,
         environmentId,
-        log,
+        functionLog: execution.functionLog,
       };
       this.addRecord(record);
-      return {
-        ...base,
-        statusCode: 200,
-        payload: execution.payload,
-        functionError: execution.error === undefined ? undefined : 'Unhandled',
-        logResult: request.logType === 'Tail' ? logTail(log) : undefined,
-        record,
-      };
+      const functionError = execution.errorType === undefined ? undefined : 'Unhandled';
+      const logResult = request.logType === 'Tail' ? logTail(executionLog(record)) : undefined;
+      return result(200, requestId, execution.payload, functionError, logResult, record);
     } finally {
       slot.release();
     }
   }
 
-  private execute(
-    environment: Environment,
-    call: {
-      requestId: string;
-      payload: string;
-      timeoutSeconds: number;
-      invokedFunctionArn: string;
-      request: InvokeRequest;
-    },
-  ): Promise<Execution> {
-    const { requestId, timeoutSeconds } = call;
-    const deadlineMs = this.clock.now() + timeoutSeconds * 1000;
-    const started = performance.now();
-    return new Promise<Execution>((resolve) => {
-      let done = false;
-      const timer = this.clock.setTimer(timeoutSeconds * 1000, () => {
-        if (done) return;
-        done = true;
-        const log = environment.takeLog();
-        void environment.destroy();
-        const error: ErrorDocument = {
-          errorType: 'Sandbox.Timedout',
-          errorMessage: `RequestId: ${requestId} Error: Task timed out after ${timeoutSeconds.toFixed(2)} seconds`,
-        };
-        log.push(timeoutLine(new Date(this.clock.now()), requestId, timeoutSeconds));
-        resolve({
-          outcome: 'timeout',
-          payload: JSON.stringify(error),
-          error,
-          durationMs: timeoutSeconds * 1000,
-          memoryUsedMb: 0,
-          log,
-          healthy: false,
-        });
-      });
-      void environment
-        .invoke({
-          type: 'invoke',
+  /** A concurrency slot, or Lambda's throttle (recorded, never billed). */
+  private takeSlot(
+    functionName: string,
+    requestId: string,
+    request: InvokeRequest,
+    memorySizeMb: number,
+    startTime: number,
+  ): ConcurrencySlot {
+    try {
+      return this.limiter.acquire(functionName);
+    } catch (error) {
+      if (isTributaryError(error, 'ERR_THROTTLED')) {
+        this.addRecord({
           requestId,
-          payload: call.payload,
-          deadlineMs,
-          clockOffsetMs: this.clock.now() - Date.now(),
-          invokedFunctionArn: call.invokedFunctionArn,
-          traceId: newTraceId(this.clock.now()),
-          ...(call.request.clientContext === undefined ? {} : { clientContext: call.request.clientContext }),
-          ...(call.request.identity === undefined ? {} : { identity: call.request.identity }),
-        })
-        .then((outcome) => {
-          if (done) return;
-          done = true;
-          timer.cancel();
-          resolve(this.toExecution(outcome, performance.now() - started, environment.takeLog()));
+          functionName,
+          invocationType: request.invocationType ?? 'RequestResponse',
+          parentRequestId: request.parentRequestId,
+          attempt: request.attempt ?? 1,
+          firstAttemptId: request.firstAttemptId ?? requestId,
+          coldStart: false,
+          startTime,
+          initDurationMs: undefined,
+          durationMs: 0,
+          billedDurationMs: 0,
+          memorySizeMb,
+          maxMemoryUsedMb: 0,
+          gbSeconds: 0,
+          costUsd: 0,
+          outcome: 'throttled',
+          errorType: 'TooManyRequestsException',
+          environmentId: undefined,
+          functionLog: [],
         });
-    });
-  }
-
-  private toExecution(outcome: EnvironmentOutcome, durationMs: number, log: string[]): Execution {
-    if (outcome.kind === 'crash') {
-      return {
-        outcome: 'crash',
-        payload: JSON.stringify(outcome.error),
-        error: outcome.error,
-        durationMs,
-        memoryUsedMb: 0,
-        log,
-        healthy: false,
-      };
+      }
+      throw error;
     }
-    const memoryUsedMb = outcome.memoryUsedMb;
-    if (!outcome.ok) {
-      return {
-        outcome: 'error',
-        payload: JSON.stringify(outcome.error),
-        error: outcome.error,
-        durationMs,
-        memoryUsedMb,
-        log,
-        healthy: true,
-      };
-    }
-    if (Buffer.byteLength(outcome.payload, 'utf8') > LAMBDA.maxSyncPayloadBytes) {
-      return {
-        outcome: 'error',
-        payload: JSON.stringify(responseTooLarge),
-        error: responseTooLarge,
-        durationMs,
-        memoryUsedMb,
-        log,
-        healthy: true,
-      };
-    }
-    return {
-      outcome: 'success',
-      payload: outcome.payload,
-      error: undefined,
-      durationMs,
-      memoryUsedMb,
-      log,
-      healthy: true,
-    };
   }
 
   private addRecord(record: InvocationRecord): void {
     this.records.add(record);
     this.events.emit('record', record);
-    const level = record.outcome === 'success' ? 'debug' : 'info';
-    this.logger[level](
-      {
-        functionName: record.functionName,
-        requestId: record.requestId,
-        outcome: record.outcome,
-        durationMs: Number(record.durationMs.toFixed(2)),
-        coldStart: record.coldStart,
-      },
-      'invocation',
-    );
+    if (record.outcome !== 'success') {
+      this.logger.info(
+        {
+          functionName: record.functionName,
+          requestId: record.requestId,
+          outcome: record.outcome,
+          errorType: record.errorType,
+        },
+        'invocation failed',
+      );
+    }
   }
+}
+
+function result(
+  statusCode: InvokeResult['statusCode'],
+  requestId: string,
+  payload: string,
+  functionError: 'Unhandled' | undefined,
+  logResult: string | undefined,
+  record?: InvocationRecord,
+): InvokeResult {
+  return { statusCode, requestId, payload, functionError, executedVersion: '$LATEST', logResult, record };
 }

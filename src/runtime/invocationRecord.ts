@@ -24,8 +24,8 @@ export interface InvocationRecord {
   readonly attempt: number;
   readonly firstAttemptId: string;
   readonly coldStart: boolean;
-  /** ISO time the invocation started. */
-  readonly start: string;
+  /** When the invocation started, epoch ms (platform clock). */
+  readonly startTime: number;
   readonly initDurationMs: number | undefined;
   readonly durationMs: number;
   readonly billedDurationMs: number;
@@ -36,6 +36,9 @@ export interface InvocationRecord {
   readonly outcome: InvocationOutcome;
   readonly errorType: string | undefined;
   readonly environmentId: string | undefined;
-  /** The execution log: START, the function's lines, END, REPORT. */
-  readonly log: readonly string[];
+  /**
+   * The function's own log lines (Init's lines first on a cold start; the timeout line if it timed out).
+   * `executionLog(record)` renders the full log with START, END and REPORT.
+   */
+  readonly functionLog: readonly string[];
 }

@@ -21,7 +21,9 @@ export interface RecordQuery {
  */
 export class RecordStore {
   private readonly capacity: number;
+  /** A ring: `next` is where the next record goes; once full, it is also the oldest. */
   private readonly records: InvocationRecord[] = [];
+  private next = 0;
   private readonly listeners = new Set<(record: InvocationRecord) => void>();
   private readonly file: string | undefined;
   private stream: Promise<WriteStream> | undefined;
@@ -32,8 +34,9 @@ export class RecordStore {
   }
 
   add(record: InvocationRecord): void {
-    this.records.push(record);
-    if (this.records.length > this.capacity) this.records.splice(0, this.records.length - this.capacity);
+    if (this.records.length < this.capacity) this.records.push(record);
+    else this.records[this.next] = record;
+    this.next = (this.next + 1) % this.capacity;
     if (this.file !== undefined) {
       const line = `${JSON.stringify(record)}\n`;
       void this.open(this.file).then((stream) => stream.write(line));
@@ -41,10 +44,13 @@ export class RecordStore {
     for (const listener of this.listeners) listener(record);
   }
 
+  /** Kept records, oldest first, optionally of one function and only the newest `limit`. */
   list(query: RecordQuery = {}): InvocationRecord[] {
-    const matching = this.records.filter(
-      (r) => query.functionName === undefined || r.functionName === query.functionName,
-    );
+    const ordered =
+      this.records.length < this.capacity
+        ? this.records
+        : [...this.records.slice(this.next), ...this.records.slice(0, this.next)];
+    const matching = ordered.filter((r) => query.functionName === undefined || r.functionName === query.functionName);
     return query.limit === undefined ? matching : matching.slice(-query.limit);
   }
 

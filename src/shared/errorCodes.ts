@@ -14,8 +14,6 @@ export const ERROR_CODES = {
   ERR_UNSUPPORTED: { kind: 'user', summary: 'A feature Tributary does not emulate (yet); it fails loudly.' },
   ERR_DISPOSED: { kind: 'user', summary: 'The runtime was stopped; no new invocations are accepted.' },
   ERR_INVALID_ARGUMENT: { kind: 'user', summary: 'A command-line argument or API argument is invalid.' },
-  ERR_HANDLER_BUILD: { kind: 'user', summary: "A handler's code could not be compiled." },
-  ERR_INTERNAL: { kind: 'system', summary: 'An unexpected fault inside Tributary.' },
 } as const satisfies Record<string, { kind: 'user' | 'system'; summary: string }>;
 
 /** One of Tributary's error codes. */

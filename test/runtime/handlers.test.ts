@@ -7,6 +7,7 @@ describe('handler styles and module systems', () => {
     const { runtime } = await startRuntime(t, {
       functions: { f: { handler: 'src/app.handler' } },
       files: {
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: the handler's source contains a template literal
         'src/lib/greet.ts': 'export const greet = (name: string): string => `hello ${name}`;',
         'src/app.ts': `import { greet } from './lib/greet.js';\nexport const handler = async (event: { name: string }) => ({ message: greet(event.name) });`,
       },
@@ -65,7 +66,7 @@ describe('handler styles and module systems', () => {
     const { body, result } = await invokeJson(runtime, 'f');
     assert.equal(body, 'done');
     assert.ok(
-      result.record?.log.some((line) => line.endsWith('\tINFO\ttimer ran')),
+      result.record?.functionLog.some((line) => line.endsWith('\tINFO\ttimer ran')),
       'the timer ran before the response',
     );
     assert.ok((result.record?.durationMs ?? 0) >= 25);
@@ -84,7 +85,7 @@ describe('handler styles and module systems', () => {
     });
     const { body, result } = await invokeJson(runtime, 'f');
     assert.equal(body, 'now');
-    assert.ok(!result.record?.log.some((line) => line.includes('timer ran')));
+    assert.ok(!result.record?.functionLog.some((line) => line.includes('timer ran')));
     assert.ok((result.record?.durationMs ?? Infinity) < 1000);
   });
 

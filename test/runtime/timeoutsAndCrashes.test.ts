@@ -36,7 +36,9 @@ describe('timeouts', () => {
       errorMessage: `RequestId: ${result.requestId} Error: Task timed out after 4.00 seconds`,
     });
     assert.equal(result.record?.outcome, 'timeout');
-    assert.ok(result.record?.log.some((l) => l.endsWith(`${result.requestId} Task timed out after 4.00 seconds`)));
+    assert.ok(
+      result.record?.functionLog.some((l) => l.endsWith(`${result.requestId} Task timed out after 4.00 seconds`)),
+    );
     assert.equal(result.record?.billedDurationMs, 4000);
     await destroyed; // the timed-out environment was destroyed, not just abandoned
 

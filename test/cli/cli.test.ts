@@ -1,0 +1,147 @@
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { configFile, tempApp } from '../helpers/tempApp.js';
+
+// The CLI is tested as users run it: the compiled bin, in a child process (npm test builds first).
+const BIN = join(process.cwd(), 'dist', 'cli', 'main.js');
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+async function run(args: string[], input?: string): Promise<Run> {
+  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stdin.end(input ?? '');
+  const [code] = (await once(child, 'close')) as [number | null];
+  return { code, stdout, stderr };
+}
+
+const app = {
+  'package.json': '{"type":"module"}',
+  'tributary.config.ts': configFile({
+    name: 'cli-app',
+    functions: { echo: { handler: 'echo.handler' }, fail: { handler: 'fail.handler' } },
+  }),
+  'echo.ts': 'export const handler = async (event: unknown) => { console.log("echoing"); return { got: event }; };',
+  'fail.mjs': 'export const handler = async () => { throw new TypeError("nope"); };',
+};
+
+describe('tributary CLI', () => {
+  test('--help on every command', async () => {
+    for (const args of [['--help'], ['dev', '--help'], ['invoke', '--help'], ['logs', '--help']]) {
+      const result = await run(args);
+      assert.equal(result.code, 0, args.join(' '));
+      assert.match(result.stdout, /Usage: tributary/);
+    }
+  });
+
+  test('invoke prints the result; --log prints the execution log on stderr', async (t) => {
+    const dir = await tempApp(t, { ...app, 'event.json': '{"customerId":"c-1"}' });
+    const result = await run(['invoke', 'echo', '--app', dir, '--event', join(dir, 'event.json'), '--log']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual(JSON.parse(result.stdout), { got: { customerId: 'c-1' } });
+    assert.match(result.stderr, /^START RequestId: [0-9a-f-]+ Version: \$LATEST$/m);
+    assert.match(result.stderr, /\tINFO\techoing$/m);
+    assert.match(result.stderr, /^REPORT RequestId: .*Init Duration/m);
+  });
+
+  test('invoke reads the event from standard input with --event -', async (t) => {
+    const dir = await tempApp(t, app);
+    const result = await run(['invoke', 'echo', '--app', dir, '--event', '-'], '{"from":"stdin"}');
+    assert.deepEqual(JSON.parse(result.stdout), { got: { from: 'stdin' } });
+  });
+
+  test('a function error prints the error document and exits 1', async (t) => {
+    const dir = await tempApp(t, app);
+    const result = await run(['invoke', 'fail', '--app', dir]);
+    assert.equal(result.code, 1);
+    assert.equal(JSON.parse(result.stdout).errorType, 'TypeError');
+  });
+
+  test('errors are one clear line plus what to do, never a stack trace', async (t) => {
+    const dir = await tempApp(t, app);
+    const unknown = await run(['invoke', 'nope', '--app', dir]);
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /^error: Function not found: arn:aws:lambda:us-east-1:000000000000:function:nope$/m);
+    assert.match(unknown.stderr, /^hint: /m);
+    assert.doesNotMatch(unknown.stderr, /\n\s+at /);
+
+    const badEvent = await run(['invoke', 'echo', '--app', dir, '--event', join(dir, 'missing.json')]);
+    assert.equal(badEvent.code, 1);
+    assert.match(badEvent.stderr, /^error: Cannot read the event file/m);
+
+    const notJson = await run(['invoke', 'echo', '--app', dir, '--event', '-'], '{oops');
+    assert.match(notJson.stderr, /^error: Could not parse request body into json/m);
+  });
+
+  test('an invalid config lists every problem, exits non-zero and starts nothing', async (t) => {
+    const dir = await tempApp(t, {
+      'tributary.config.mjs': configFile({
+        name: 'x',
+        functions: { a: { handler: 'a.h', timeout: 0, memorySize: 1 } },
+      }),
+    });
+    for (const args of [
+      ['dev', dir],
+      ['invoke', 'a', '--app', dir],
+    ]) {
+      const result = await run(args);
+      assert.equal(result.code, 1);
+      assert.match(result.stderr, /has 2 problems:/);
+      assert.match(result.stderr, /functions\.a\.timeout: .*>=1.*\(got 0\)/);
+      assert.match(result.stderr, /functions\.a\.memorySize: .*>=128.*\(got 1\)/);
+      assert.equal(result.stdout, '', 'nothing started');
+    }
+  });
+
+  test('logs prints the execution logs of recent invocations, filtered by function', async (t) => {
+    const dir = await tempApp(t, app);
+    await run(['invoke', 'echo', '--app', dir]);
+    await run(['invoke', 'fail', '--app', dir]);
+    const all = await run(['logs', '--app', dir]);
+    assert.equal((all.stdout.match(/^START RequestId/gm) ?? []).length, 2);
+    const one = await run(['logs', 'echo', '--app', dir]);
+    assert.equal((one.stdout.match(/^START RequestId/gm) ?? []).length, 1);
+    assert.match(one.stdout, /\tINFO\techoing$/m);
+  });
+
+  test('dev prints what it serves, then stops cleanly on Ctrl-C (SIGINT)', async (t) => {
+    const dir = await tempApp(t, app);
+    const child: ChildProcess = spawn(process.execPath, [BIN, 'dev', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    t.after(() => child.kill('SIGKILL'));
+    let stdout = '';
+    const ready = new Promise<void>((resolve) => {
+      child.stdout?.on('data', (d: Buffer) => {
+        stdout += d.toString();
+        if (stdout.includes('Ctrl-C to stop')) resolve();
+      });
+    });
+    await ready;
+    assert.match(stdout, /app "cli-app"/);
+    assert.match(stdout, /echo\s+echo\.handler\s+\(128 MB, 3 s\)/);
+    child.kill('SIGINT');
+    const [code] = (await once(child, 'close')) as [number | null];
+    assert.equal(code, 0);
+    assert.match(stdout, /stopped/);
+  });
+
+  test('invoke and logs keep state in --data-dir when given', async (t) => {
+    const dir = await tempApp(t, app);
+    const invoked = await run(['invoke', 'echo', '--app', dir, '--data-dir', join(dir, 'state')]);
+    assert.equal(invoked.code, 0);
+    const logs = await run(['logs', '--app', dir, '--data-dir', join(dir, 'state')]);
+    assert.match(logs.stdout, /START RequestId/);
+    assert.ok(existsSync(join(dir, 'state', 'invocations.ndjson')));
+    assert.ok(!existsSync(join(dir, '.tributary')), 'nothing written to the default data dir');
+  });
+});
