@@ -6,6 +6,7 @@ export interface DevCommandOptions {
   readonly dataDir?: string;
   readonly verbose?: boolean;
   readonly idleTimeout?: number;
+  readonly edgePort?: number;
 }
 
 /** `tributary dev [dir]`: starts the app, prints what it serves, streams invocations; Ctrl-C drains and stops. */
@@ -16,6 +17,7 @@ export async function devCommand(dir: string, options: DevCommandOptions): Promi
     logger,
     ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
     ...(options.idleTimeout === undefined ? {} : { idleTimeoutMs: options.idleTimeout * 1000 }),
+    ...(options.edgePort === undefined ? {} : { edgePort: options.edgePort }),
   });
   const { model } = session.app;
   const follow = (runtime: typeof session.runtime): void => {
@@ -35,6 +37,9 @@ export async function devCommand(dir: string, options: DevCommandOptions): Promi
 
   console.log(`Tributary dev: app "${model.name}" (${model.region}) from ${session.app.dir}`);
   console.log(`  data      ${session.dataDir}`);
+  if (session.endpointUrl !== undefined) {
+    console.log(`  AWS endpoint ${session.endpointUrl}  (Lambda API; use it as AWS_ENDPOINT_URL with any AWS SDK)`);
+  }
   console.log(`  functions (${Object.keys(model.functions).length}):`);
   for (const [name, fn] of Object.entries(model.functions)) {
     const reserved = fn.reservedConcurrency === undefined ? '' : `, reserved ${fn.reservedConcurrency}`;

@@ -37,6 +37,8 @@ export async function invokeCommand(functionName: string, options: InvokeCommand
   const session = await DevSession.start({
     appDir: options.app,
     watch: false,
+    // A private endpoint on a free port, so a handler that invokes other functions works here too.
+    edgePort: 0,
     logger: createLogger({ level: 'warn' }),
     ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
   });

@@ -14,6 +14,13 @@ function positiveInteger(value: string): number {
   return parsed;
 }
 
+function portNumber(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65_535)
+    throw new InvalidArgumentError('must be a port, 0-65535');
+  return parsed;
+}
+
 const program = new Command()
   .name('tributary')
   .description('Serverless Aggregator and Data Lake apps on one machine, with AWS behaviour.')
@@ -25,10 +32,13 @@ program
   .argument('[dir]', 'the app folder (holds tributary.config.ts)', '.')
   .option('--data-dir <dir>', 'where app state lives (default <dir>/.tributary)')
   .option('--idle-timeout <seconds>', 'stop environments idle this long (default 600)', positiveInteger)
+  .option('--edge-port <port>', 'port of the local AWS endpoint on 127.0.0.1 (default 4566)', portNumber)
   .option('--verbose', 'log debug events (JSON, on stderr)')
-  .action(async (dir: string, options: { dataDir?: string; idleTimeout?: number; verbose?: boolean }) => {
-    await devCommand(dir, options);
-  });
+  .action(
+    async (dir: string, options: { dataDir?: string; idleTimeout?: number; edgePort?: number; verbose?: boolean }) => {
+      await devCommand(dir, options);
+    },
+  );
 
 program
   .command('invoke')

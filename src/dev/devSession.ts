@@ -1,5 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { join, resolve } from 'node:path';
+import { EdgeServer } from '../edge/edgeServer.js';
+import { LambdaService } from '../edge/lambda/lambdaService.js';
 import { type LoadedApp, loadApp } from '../model/loadApp.js';
 import { CodeWatcher } from '../runtime/codeWatcher.js';
 import { FunctionRuntime } from '../runtime/functionRuntime.js';
@@ -15,6 +17,8 @@ export interface DevSessionOptions {
   /** Watch files for hot reload (default true). */
   readonly watch?: boolean;
   readonly idleTimeoutMs?: number;
+  /** Port of the local AWS endpoint on 127.0.0.1 (default 4566; 0 picks a free one; false: no endpoint). */
+  readonly edgePort?: number | false;
 }
 
 export interface DevSessionEvents {
@@ -44,6 +48,9 @@ export class DevSession {
   readonly dataDir: string;
   private current: FunctionRuntime;
   private watcher: CodeWatcher | undefined;
+  private edge: EdgeServer | undefined;
+  /** The local AWS endpoint's URL, when it runs. */
+  endpointUrl: string | undefined;
   private readonly options: DevSessionOptions;
   private readonly logger: Logger;
 
@@ -58,13 +65,28 @@ export class DevSession {
   static async start(options: DevSessionOptions): Promise<DevSession> {
     const dataDir = resolveDataDir(options.appDir, options.dataDir);
     const app = await loadApp(options.appDir, { buildDir: join(dataDir, 'build') });
-    const session = new DevSession(options, DevSession.createRuntime(app, dataDir, options));
+    const logger = options.logger ?? silentLogger;
+    // The endpoint listens first so functions can be told its URL; it reads the runtime per request.
+    let session: DevSession | undefined;
+    let edge: EdgeServer | undefined;
+    let endpointUrl: string | undefined;
+    if (options.edgePort !== false) {
+      edge = new EdgeServer({
+        services: [new LambdaService(() => (session as DevSession).runtime, logger)],
+        logger,
+      });
+      endpointUrl = await edge.start({ port: options.edgePort ?? 4566 });
+    }
+    session = new DevSession(options, DevSession.createRuntime(app, dataDir, options, endpointUrl));
+    session.edge = edge;
+    session.endpointUrl = endpointUrl;
     if (options.watch !== false) {
+      const started = session;
       session.watcher = await CodeWatcher.start({
         appDir: app.dir,
         ignore: [dataDir],
-        logger: session.logger,
-        onChange: (file) => void session.fileChanged(file),
+        logger,
+        onChange: (file) => void started.fileChanged(file),
       });
     }
     return session;
@@ -79,17 +101,25 @@ export class DevSession {
     return this.current.app;
   }
 
-  /** Stops watching, drains in-flight invocations, stops every environment. */
+  /** Stops watching and serving, drains in-flight invocations, stops every environment. */
   async stop(): Promise<void> {
     await this.watcher?.close();
     this.watcher = undefined;
     await this.current.dispose();
+    await this.edge?.dispose();
+    this.edge = undefined;
   }
 
-  private static createRuntime(app: LoadedApp, dataDir: string, options: DevSessionOptions): FunctionRuntime {
+  private static createRuntime(
+    app: LoadedApp,
+    dataDir: string,
+    options: DevSessionOptions,
+    endpointUrl: string | undefined,
+  ): FunctionRuntime {
     return new FunctionRuntime({
       app,
       dataDir,
+      ...(endpointUrl === undefined ? {} : { endpointUrl }),
       ...(options.clock === undefined ? {} : { clock: options.clock }),
       ...(options.logger === undefined ? {} : { logger: options.logger }),
       ...(options.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: options.idleTimeoutMs }),
@@ -105,7 +135,7 @@ export class DevSession {
     try {
       const app = await loadApp(this.options.appDir, { buildDir: join(this.dataDir, 'build') });
       const previous = this.current;
-      this.current = DevSession.createRuntime(app, this.dataDir, this.options);
+      this.current = DevSession.createRuntime(app, this.dataDir, this.options, this.endpointUrl);
       await previous.dispose();
       this.logger.info({ file }, 'config changed; app reloaded');
       this.events.emit('config-reloaded', app);

@@ -22,6 +22,7 @@ export interface FunctionPoolOptions {
   /** An idle environment is stopped after this long without an invocation. */
   readonly idleTimeoutMs: number;
   readonly onEnvironment?: (change: 'created' | 'destroyed', environmentId: string) => void;
+  readonly endpointUrl?: string;
 }
 
 /** An environment handed out for one invocation. */
@@ -163,7 +164,14 @@ export class FunctionPool {
         logGroupName: `/aws/lambda/${functionName}`,
         logStreamName,
       },
-      env: functionEnvironment({ functionName, config, region, appDir, logStreamName }),
+      env: functionEnvironment({
+        functionName,
+        config,
+        region,
+        appDir,
+        logStreamName,
+        endpointUrl: this.options.endpointUrl,
+      }),
       memorySizeMb: config.memorySize,
     });
     this.options.onEnvironment?.('created', environment.id);

@@ -62,6 +62,8 @@ export interface FunctionRuntimeOptions {
   readonly idleTimeoutMs?: number;
   /** Write records to `<dataDir>/invocations.ndjson` for `tributary logs` (default true). */
   readonly persistRecords?: boolean;
+  /** The local AWS endpoint, given to functions as `AWS_ENDPOINT_URL` so SDK clients reach it by themselves. */
+  readonly endpointUrl?: string;
 }
 
 /** What the runtime announces, for observers and tests. */
@@ -92,6 +94,8 @@ export class FunctionRuntime {
   private readonly limiter: ConcurrencyLimiter;
   private readonly pools = new Map<string, FunctionPool>();
   private running = 0;
+  /** `_X_AMZN_TRACE_ID` of each running invocation -> its request id: how an SDK call names its parent. */
+  private readonly traces = new Map<string, string>();
   private drained: (() => void) | undefined;
   private disposed = false;
 
@@ -118,6 +122,7 @@ export class FunctionRuntime {
           clock: this.clock,
           logger: this.logger,
           idleTimeoutMs: options.idleTimeoutMs ?? 10 * 60_000,
+          ...(options.endpointUrl === undefined ? {} : { endpointUrl: options.endpointUrl }),
           onEnvironment: (change, environmentId) =>
             this.events.emit('environment', { functionName: name, change, environmentId }),
         }),
@@ -139,6 +144,19 @@ export class FunctionRuntime {
     return this.pools.get(functionName);
   }
 
+  /**
+   * The request id of the running invocation whose trace header this is. SDK v3 clients send the function's
+   * `_X_AMZN_TRACE_ID` as `X-Amzn-Trace-Id`, so a call from inside a handler names its parent invocation.
+   */
+  requestIdOfTrace(traceHeader: string | undefined): string | undefined {
+    return traceHeader === undefined ? undefined : this.traces.get(traceHeader);
+  }
+
+  private isRunning(requestId: string): boolean {
+    for (const running of this.traces.values()) if (running === requestId) return true;
+    return false;
+  }
+
   /** Invocations running now (account-wide or for one function). */
   concurrency(functionName?: string): number {
     return this.limiter.inUse(functionName);
@@ -149,7 +167,9 @@ export class FunctionRuntime {
    * unknown function, bad or oversize payload, throttle. Function errors come back in the result.
    */
   async invoke(request: InvokeRequest): Promise<InvokeResult> {
-    if (this.disposed) throw new TributaryError('ERR_DISPOSED', 'The runtime is stopped');
+    // While draining, invocations made by running ones (an L1's L2x) are still served, so they can finish.
+    const fromRunning = request.parentRequestId !== undefined && this.isRunning(request.parentRequestId);
+    if (this.disposed && !fromRunning) throw new TributaryError('ERR_DISPOSED', 'The runtime is stopped');
     this.running += 1;
     try {
       return await this.run(request);
@@ -228,15 +248,21 @@ export class FunctionRuntime {
       } else {
         environmentId = acquired.environment.id;
         this.events.emit('invoke-start', { requestId, functionName: reference.name, environmentId });
-        execution = await runWithDeadline(acquired.environment, this.clock, {
-          requestId,
-          payload,
-          timeoutSeconds: config.timeout,
-          traceId: newTraceId(startTime),
-          invokedFunctionArn: functionArn(model.region, reference.name, qualifier),
-          clientContext: request.clientContext,
-          identity: request.identity,
-        });
+        const traceId = newTraceId(startTime);
+        this.traces.set(traceId, requestId);
+        try {
+          execution = await runWithDeadline(acquired.environment, this.clock, {
+            requestId,
+            payload,
+            timeoutSeconds: config.timeout,
+            traceId,
+            invokedFunctionArn: functionArn(model.region, reference.name, qualifier),
+            clientContext: request.clientContext,
+            identity: request.identity,
+          });
+        } finally {
+          this.traces.delete(traceId);
+        }
         pool.release(acquired.environment, execution.healthy);
       }
       const initDurationMs = acquired.kind === 'warm' ? undefined : acquired.initDurationMs;

@@ -6,6 +6,8 @@ export interface EnvironmentContext {
   readonly region: string;
   readonly appDir: string;
   readonly logStreamName: string;
+  /** The local AWS endpoint; SDK v3 clients read AWS_ENDPOINT_URL by themselves. */
+  readonly endpointUrl: string | undefined;
 }
 
 /**
@@ -23,7 +25,7 @@ export const LOCAL_CREDENTIALS = {
  * own. Nothing from the host process leaks in except PATH (so child processes can start).
  */
 export function functionEnvironment(context: EnvironmentContext): Record<string, string> {
-  const { functionName, config, region, appDir, logStreamName } = context;
+  const { functionName, config, region, appDir, logStreamName, endpointUrl } = context;
   return {
     PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
     LANG: 'en_US.UTF-8',
@@ -44,6 +46,7 @@ export function functionEnvironment(context: EnvironmentContext): Record<string,
     AWS_LAMBDA_LOG_STREAM_NAME: logStreamName,
     _HANDLER: config.handler,
     ...LOCAL_CREDENTIALS,
+    ...(endpointUrl === undefined ? {} : { AWS_ENDPOINT_URL: endpointUrl }),
     ...config.environment,
   };
 }

@@ -117,7 +117,9 @@ describe('tributary CLI', () => {
 
   test('dev prints what it serves, then stops cleanly on Ctrl-C (SIGINT)', async (t) => {
     const dir = await tempApp(t, app);
-    const child: ChildProcess = spawn(process.execPath, [BIN, 'dev', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child: ChildProcess = spawn(process.execPath, [BIN, 'dev', dir, '--edge-port', '0'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     t.after(() => child.kill('SIGKILL'));
     let stdout = '';
     const ready = new Promise<void>((resolve) => {

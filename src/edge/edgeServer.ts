@@ -1,0 +1,119 @@
+import { once } from 'node:events';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type Logger, silentLogger } from '../shared/logger.js';
+import type { EdgeRequest, EdgeResponse, EdgeService } from './edgeMessage.js';
+import { restJsonError } from './restJsonErrors.js';
+
+/** Bodies above this are refused before they are read whole (the largest AWS request we take is 5 GiB parts; not yet). */
+const MAX_BODY_BYTES = 64 * 1024 * 1024;
+
+export interface EdgeServerOptions {
+  readonly services: readonly EdgeService[];
+  readonly logger?: Logger;
+}
+
+function headersOf(request: IncomingMessage): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return headers;
+}
+
+async function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    const buffer = chunk as Buffer;
+    size += buffer.length;
+    if (size > MAX_BODY_BYTES) return undefined;
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+/**
+ * The local AWS endpoint: one port speaking the AWS wire protocols of the services in its table. `handle()` is
+ * the whole behaviour and needs no socket; `start()` puts it on 127.0.0.1.
+ *
+ * @example
+ * const edge = new EdgeServer({ services: [new LambdaService(() => runtime)] });
+ * const url = await edge.start({ port: 4566 });
+ * await edge.dispose();
+ */
+export class EdgeServer {
+  private readonly services: readonly EdgeService[];
+  private readonly logger: Logger;
+  private server: Server | undefined;
+
+  constructor(options: EdgeServerOptions) {
+    this.services = options.services;
+    this.logger = options.logger ?? silentLogger;
+  }
+
+  /** Answers one request: the first service that claims it handles it; anything else is an AWS-shaped error. */
+  async handle(request: EdgeRequest): Promise<EdgeResponse> {
+    const service = this.services.find((s) => s.matches(request));
+    if (service === undefined) {
+      this.logger.warn(
+        { method: request.method, path: request.path },
+        'request for an AWS service Tributary does not emulate',
+      );
+      return restJsonError(
+        501,
+        'UnsupportedOperationException',
+        `Tributary does not emulate ${request.method} ${request.path}`,
+      );
+    }
+    return service.handle(request);
+  }
+
+  /** Listens on `host` (default 127.0.0.1) and `port` (0 picks a free one); resolves with the endpoint URL. */
+  async start(options: { port: number; host?: string }): Promise<string> {
+    const host = options.host ?? '127.0.0.1';
+    const server = createServer((req, res) => void this.serve(req, res));
+    server.keepAliveTimeout = 65_000;
+    server.listen(options.port, host);
+    await once(server, 'listening');
+    this.server = server;
+    const { port } = server.address() as AddressInfo;
+    return `http://${host}:${port}`;
+  }
+
+  async dispose(): Promise<void> {
+    const server = this.server;
+    if (server === undefined) return;
+    this.server = undefined;
+    server.closeIdleConnections();
+    const closed = once(server, 'close');
+    server.close();
+    server.closeAllConnections();
+    await closed;
+  }
+
+  private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let response: EdgeResponse;
+    try {
+      const body = await readBody(req);
+      if (body === undefined) {
+        response = restJsonError(413, 'RequestTooLargeException', `Request body larger than ${MAX_BODY_BYTES} bytes`);
+      } else {
+        const url = new URL(req.url ?? '/', 'http://localhost');
+        response = await this.handle({
+          method: req.method ?? 'GET',
+          path: decodeURIComponent(url.pathname),
+          query: url.searchParams,
+          headers: headersOf(req),
+          body,
+        });
+      }
+    } catch (error) {
+      this.logger.error({ error: error instanceof Error ? error.stack : String(error) }, 'endpoint request failed');
+      response = restJsonError(500, 'ServiceException', 'Internal error in the local endpoint', { Type: 'Service' });
+    }
+    const body = response.body ?? '';
+    res.writeHead(response.status, { 'content-length': Buffer.byteLength(body), ...response.headers });
+    res.end(body);
+  }
+}
