@@ -7,6 +7,7 @@ export interface DevCommandOptions {
   readonly verbose?: boolean;
   readonly idleTimeout?: number;
   readonly edgePort?: number;
+  readonly timeScale?: number;
 }
 
 /** `tributary dev [dir]`: starts the app, prints what it serves, streams invocations; Ctrl-C drains and stops. */
@@ -18,6 +19,7 @@ export async function devCommand(dir: string, options: DevCommandOptions): Promi
     ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
     ...(options.idleTimeout === undefined ? {} : { idleTimeoutMs: options.idleTimeout * 1000 }),
     ...(options.edgePort === undefined ? {} : { edgePort: options.edgePort }),
+    ...(options.timeScale === undefined ? {} : { timeScale: options.timeScale }),
   });
   const { model } = session.app;
   const follow = (runtime: typeof session.runtime): void => {

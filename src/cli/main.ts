@@ -14,6 +14,12 @@ function positiveInteger(value: string): number {
   return parsed;
 }
 
+function positiveNumber(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed) || parsed <= 0) throw new InvalidArgumentError('must be a number above 0');
+  return parsed;
+}
+
 function portNumber(value: string): number {
   const parsed = Number(value);
   if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65_535)
@@ -28,14 +34,18 @@ const program = new Command()
 
 program
   .command('dev')
-  .description('Start the app: functions with hot reload (later: HTTP API, AWS endpoint, lake)')
+  .description('Start the app: functions with hot reload, the local AWS endpoint (Lambda API), async queue')
   .argument('[dir]', 'the app folder (holds tributary.config.ts)', '.')
   .option('--data-dir <dir>', 'where app state lives (default <dir>/.tributary)')
   .option('--idle-timeout <seconds>', 'stop environments idle this long (default 600)', positiveInteger)
   .option('--edge-port <port>', 'port of the local AWS endpoint on 127.0.0.1 (default 4566)', portNumber)
+  .option('--time-scale <n>', 'divide async retry delays, backoff and event age by n (default 1)', positiveNumber)
   .option('--verbose', 'log debug events (JSON, on stderr)')
   .action(
-    async (dir: string, options: { dataDir?: string; idleTimeout?: number; edgePort?: number; verbose?: boolean }) => {
+    async (
+      dir: string,
+      options: { dataDir?: string; idleTimeout?: number; edgePort?: number; timeScale?: number; verbose?: boolean },
+    ) => {
       await devCommand(dir, options);
     },
   );

@@ -5,7 +5,7 @@ import { LambdaService } from '../edge/lambda/lambdaService.js';
 import { type LoadedApp, loadApp } from '../model/loadApp.js';
 import { CodeWatcher } from '../runtime/codeWatcher.js';
 import { FunctionRuntime } from '../runtime/functionRuntime.js';
-import type { Clock } from '../shared/clock.js';
+import { type Clock, SystemClock } from '../shared/clock.js';
 import { type Logger, silentLogger } from '../shared/logger.js';
 
 export interface DevSessionOptions {
@@ -19,6 +19,8 @@ export interface DevSessionOptions {
   readonly idleTimeoutMs?: number;
   /** Port of the local AWS endpoint on 127.0.0.1 (default 4566; 0 picks a free one; false: no endpoint). */
   readonly edgePort?: number | false;
+  /** Divides the async queue's delays (retries, backoff, event age) by this (default 1). Ignored with `clock`. */
+  readonly timeScale?: number;
 }
 
 export interface DevSessionEvents {
@@ -78,6 +80,7 @@ export class DevSession {
       endpointUrl = await edge.start({ port: options.edgePort ?? 4566 });
     }
     session = new DevSession(options, DevSession.createRuntime(app, dataDir, options, endpointUrl));
+    session.runtime.start();
     session.edge = edge;
     session.endpointUrl = endpointUrl;
     if (options.watch !== false) {
@@ -120,6 +123,9 @@ export class DevSession {
       app,
       dataDir,
       ...(endpointUrl === undefined ? {} : { endpointUrl }),
+      ...(options.clock === undefined && options.timeScale !== undefined
+        ? { asyncClock: new SystemClock(options.timeScale) }
+        : {}),
       ...(options.clock === undefined ? {} : { clock: options.clock }),
       ...(options.logger === undefined ? {} : { logger: options.logger }),
       ...(options.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: options.idleTimeoutMs }),
@@ -137,6 +143,8 @@ export class DevSession {
       const previous = this.current;
       this.current = DevSession.createRuntime(app, this.dataDir, this.options, this.endpointUrl);
       await previous.dispose();
+      // Only one dispatcher may own the async queue: the new one starts once the old one stopped.
+      this.current.start();
       this.logger.info({ file }, 'config changed; app reloaded');
       this.events.emit('config-reloaded', app);
     } catch (error) {

@@ -6,6 +6,8 @@ import { type Clock, SystemClock } from '../shared/clock.js';
 import { newRequestId } from '../shared/ids.js';
 import { type Logger, silentLogger } from '../shared/logger.js';
 import { isTributaryError, TributaryError } from '../shared/tributaryError.js';
+import { AsyncEventStore } from './async/asyncEventStore.js';
+import { AsyncInvoker } from './async/asyncInvoker.js';
 import { bill } from './billing.js';
 import { ConcurrencyLimiter, type ConcurrencySlot } from './concurrencyLimiter.js';
 import { executionLog, logTail } from './executionLog.js';
@@ -64,6 +66,8 @@ export interface FunctionRuntimeOptions {
   readonly persistRecords?: boolean;
   /** The local AWS endpoint, given to functions as `AWS_ENDPOINT_URL` so SDK clients reach it by themselves. */
   readonly endpointUrl?: string;
+  /** The clock of the async queue's delays (retries, backoff, event age); `--time-scale` speeds it up. Default `clock`. */
+  readonly asyncClock?: Clock;
 }
 
 /** What the runtime announces, for observers and tests. */
@@ -90,6 +94,8 @@ export class FunctionRuntime {
   readonly records: RecordStore;
   readonly app: LoadedApp;
   readonly clock: Clock;
+  /** The durable queue of asynchronous (Event) invocations. */
+  readonly asyncInvoker: AsyncInvoker;
   private readonly logger: Logger;
   private readonly limiter: ConcurrencyLimiter;
   private readonly pools = new Map<string, FunctionPool>();
@@ -129,6 +135,28 @@ export class FunctionRuntime {
       );
     }
     this.limiter = new ConcurrencyLimiter(model.limits.accountConcurrency, reserved);
+    this.asyncInvoker = new AsyncInvoker({
+      store: new AsyncEventStore(join(dataDir, 'async', 'events.db')),
+      clock: options.asyncClock ?? this.clock,
+      logger: this.logger,
+      model,
+      dataDir,
+      runAttempt: (attempt) =>
+        this.track(async () => {
+          const result = await this.run(
+            {
+              functionName: attempt.functionName,
+              payload: attempt.payload,
+              invocationType: 'Event',
+              attempt: attempt.attempt,
+              firstAttemptId: attempt.requestId,
+              ...(attempt.parentRequestId === undefined ? {} : { parentRequestId: attempt.parentRequestId }),
+            },
+            { requestId: attempt.requestId, queued: true },
+          );
+          return { payload: result.payload, functionError: result.functionError };
+        }),
+    });
     if (new Date(0).getTimezoneOffset() !== 0) {
       this.logger.warn({}, 'the process time zone is not UTC; Lambda runs in UTC (set TZ=UTC)');
     }
@@ -170,9 +198,19 @@ export class FunctionRuntime {
     // While draining, invocations made by running ones (an L1's L2x) are still served, so they can finish.
     const fromRunning = request.parentRequestId !== undefined && this.isRunning(request.parentRequestId);
     if (this.disposed && !fromRunning) throw new TributaryError('ERR_DISPOSED', 'The runtime is stopped');
+    return this.track(() => this.run(request));
+  }
+
+  /** Starts the async queue's dispatcher (events accepted before a restart run first). */
+  start(): void {
+    this.asyncInvoker.start();
+  }
+
+  /** Counts work in flight, so dispose can wait for it. */
+  private async track<T>(work: () => Promise<T>): Promise<T> {
     this.running += 1;
     try {
-      return await this.run(request);
+      return await work();
     } finally {
       this.running -= 1;
       if (this.running === 0) this.drained?.();
@@ -192,12 +230,13 @@ export class FunctionRuntime {
   /** Stops accepting work, lets in-flight invocations finish, then stops every environment. */
   async dispose(): Promise<void> {
     this.disposed = true;
+    await this.asyncInvoker.dispose();
     if (this.running > 0) await new Promise<void>((resolve) => (this.drained = resolve));
     await Promise.all([...this.pools.values()].map((pool) => pool.destroyAll()));
     await this.records.close();
   }
 
-  private async run(request: InvokeRequest): Promise<InvokeResult> {
+  private async run(request: InvokeRequest, internal?: { requestId: string; queued: true }): Promise<InvokeResult> {
     const { model } = this.app;
     // Fast path for a plain function name; ARNs and qualifiers go through the parser.
     const reference = this.pools.has(request.functionName)
@@ -220,13 +259,17 @@ export class FunctionRuntime {
     } catch (error) {
       throw invalidPayload(error instanceof Error ? error.message : String(error));
     }
-    const requestId = newRequestId();
-    if (invocationType === 'DryRun') return result(204, requestId, '', undefined, undefined);
-    if (invocationType === 'Event') {
-      throw new TributaryError('ERR_UNSUPPORTED', 'Asynchronous (Event) invocation is not available yet', {
-        hint: 'Use RequestResponse for now; the async queue arrives with the async-invocation issue.',
+    if (invocationType === 'DryRun') return result(204, newRequestId(), '', undefined, undefined);
+    if (invocationType === 'Event' && internal === undefined) {
+      // Accepted once durably queued: the 202 means the event will run (at least once) or reach onFailure.
+      const queuedId = await this.asyncInvoker.enqueue({
+        functionName: reference.name,
+        payload,
+        ...(request.parentRequestId === undefined ? {} : { parentRequestId: request.parentRequestId }),
       });
+      return result(202, queuedId, '', undefined, undefined);
     }
+    const requestId = internal?.requestId ?? newRequestId();
 
     const startTime = this.clock.now();
     const slot = this.takeSlot(reference.name, requestId, request, config.memorySize, startTime);

@@ -15,8 +15,9 @@ export interface Clock {
 }
 
 /**
- * The real clock. `timeScale` > 1 makes platform delays pass faster (`tributary dev --time-scale N`):
- * a 60 s retry delay waits 60/N s. `now()` stays wall time so logs and records read naturally.
+ * The real clock. `timeScale` > 1 makes time pass N times faster (`tributary dev --time-scale N`): a 60 s retry
+ * delay waits 60/N s, and `now()` advances N times faster from the moment the clock was made, so ages
+ * measured with it (event age) agree with the delays.
  *
  * @example
  * const clock = new SystemClock();
@@ -24,6 +25,7 @@ export interface Clock {
  */
 export class SystemClock implements Clock {
   readonly timeScale: number;
+  private readonly origin = Date.now();
 
   constructor(timeScale = 1) {
     if (!(timeScale > 0)) throw new RangeError(`timeScale must be > 0, got ${timeScale}`);
@@ -31,7 +33,8 @@ export class SystemClock implements Clock {
   }
 
   now(): number {
-    return Date.now();
+    const real = Date.now();
+    return this.timeScale === 1 ? real : this.origin + (real - this.origin) * this.timeScale;
   }
 
   setTimer(delayMs: number, callback: () => void): Timer {

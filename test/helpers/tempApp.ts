@@ -60,6 +60,7 @@ export async function startRuntime(
     ...(options.clock === undefined ? {} : { clock: options.clock }),
     ...(options.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: options.idleTimeoutMs }),
   });
+  runtime.start();
   const alive = new Set<string>();
   runtime.events.on('environment', (e) =>
     e.change === 'created' ? alive.add(e.environmentId) : alive.delete(e.environmentId),
