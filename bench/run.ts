@@ -2,7 +2,9 @@
  * `npm run bench`: every benchmark, each printing the baseline it measured in the same run and the ratio.
  * Loopback only, bounded in count, stops by itself.
  */
+import { endpointBench } from './endpointBench.js';
 import { runtimeBench } from './runtimeBench.js';
 
 console.log(`Tributary benchmarks — node ${process.version}, ${new Date().toISOString()}`);
 await runtimeBench();
+await endpointBench();
