@@ -2,6 +2,8 @@ import { EventEmitter } from 'node:events';
 import { join, resolve } from 'node:path';
 import { EdgeServer } from '../edge/edgeServer.js';
 import { LambdaService } from '../edge/lambda/lambdaService.js';
+import { S3Service } from '../edge/s3/s3Service.js';
+import { FsObjectStore } from '../lake/fsObjectStore.js';
 import { type LoadedApp, loadApp } from '../model/loadApp.js';
 import { CodeWatcher } from '../runtime/codeWatcher.js';
 import { FunctionRuntime } from '../runtime/functionRuntime.js';
@@ -53,6 +55,8 @@ export class DevSession {
   private edge: EdgeServer | undefined;
   /** The local AWS endpoint's URL, when it runs. */
   endpointUrl: string | undefined;
+  /** The app's object store (S3 buckets), under `<dataDir>/s3`. */
+  objectStore: FsObjectStore | undefined;
   private readonly options: DevSessionOptions;
   private readonly logger: Logger;
 
@@ -72,14 +76,26 @@ export class DevSession {
     let session: DevSession | undefined;
     let edge: EdgeServer | undefined;
     let endpointUrl: string | undefined;
+    // One object store for the app's lifetime: the S3 API and the runtime's bucket destinations share it.
+    const objectStore = new FsObjectStore(join(dataDir, 's3'));
     if (options.edgePort !== false) {
+      const runtime = (): FunctionRuntime => (session as DevSession).runtime;
       edge = new EdgeServer({
-        services: [new LambdaService(() => (session as DevSession).runtime, logger)],
+        services: [
+          new LambdaService(runtime, logger),
+          new S3Service({
+            store: objectStore,
+            region: () => runtime().app.model.region,
+            endpoint: () => endpointUrl ?? '',
+            logger,
+          }),
+        ],
         logger,
       });
       endpointUrl = await edge.start({ port: options.edgePort ?? 4566 });
     }
-    session = new DevSession(options, DevSession.createRuntime(app, dataDir, options, endpointUrl));
+    session = new DevSession(options, DevSession.createRuntime(app, dataDir, options, endpointUrl, objectStore));
+    session.objectStore = objectStore;
     session.runtime.start();
     session.edge = edge;
     session.endpointUrl = endpointUrl;
@@ -111,6 +127,7 @@ export class DevSession {
     await this.current.dispose();
     await this.edge?.dispose();
     this.edge = undefined;
+    this.objectStore?.close();
   }
 
   private static createRuntime(
@@ -118,10 +135,12 @@ export class DevSession {
     dataDir: string,
     options: DevSessionOptions,
     endpointUrl: string | undefined,
+    objectStore: FsObjectStore | undefined,
   ): FunctionRuntime {
     return new FunctionRuntime({
       app,
       dataDir,
+      ...(objectStore === undefined ? {} : { objectStore }),
       ...(endpointUrl === undefined ? {} : { endpointUrl }),
       ...(options.clock === undefined && options.timeScale !== undefined
         ? { asyncClock: new SystemClock(options.timeScale) }
@@ -141,7 +160,7 @@ export class DevSession {
     try {
       const app = await loadApp(this.options.appDir, { buildDir: join(this.dataDir, 'build') });
       const previous = this.current;
-      this.current = DevSession.createRuntime(app, this.dataDir, this.options, this.endpointUrl);
+      this.current = DevSession.createRuntime(app, this.dataDir, this.options, this.endpointUrl, this.objectStore);
       await previous.dispose();
       // Only one dispatcher may own the async queue: the new one starts once the old one stopped.
       this.current.start();

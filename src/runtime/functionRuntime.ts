@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
+import { FsObjectStore } from '../lake/fsObjectStore.js';
 import { LAMBDA } from '../model/awsLimits.js';
 import type { LoadedApp } from '../model/loadApp.js';
 import { type Clock, SystemClock } from '../shared/clock.js';
@@ -68,6 +69,8 @@ export interface FunctionRuntimeOptions {
   readonly endpointUrl?: string;
   /** The clock of the async queue's delays (retries, backoff, event age); `--time-scale` speeds it up. Default `clock`. */
   readonly asyncClock?: Clock;
+  /** The object store bucket destinations write to; default one in `<dataDir>/s3`, owned by the runtime. */
+  readonly objectStore?: FsObjectStore;
 }
 
 /** What the runtime announces, for observers and tests. */
@@ -98,6 +101,8 @@ export class FunctionRuntime {
   readonly asyncInvoker: AsyncInvoker;
   private readonly logger: Logger;
   private readonly limiter: ConcurrencyLimiter;
+  private readonly objectStore: FsObjectStore;
+  private readonly ownsObjectStore: boolean;
   private readonly pools = new Map<string, FunctionPool>();
   private running = 0;
   /** `_X_AMZN_TRACE_ID` of each running invocation -> its request id: how an SDK call names its parent. */
@@ -135,12 +140,22 @@ export class FunctionRuntime {
       );
     }
     this.limiter = new ConcurrencyLimiter(model.limits.accountConcurrency, reserved);
+    this.ownsObjectStore = options.objectStore === undefined;
+    this.objectStore = options.objectStore ?? new FsObjectStore(join(dataDir, 's3'));
+    // Destination buckets exist from the start, as a deployment would create them.
+    for (const fn of Object.values(model.functions)) {
+      for (const destination of [fn.async.onSuccess, fn.async.onFailure]) {
+        if (destination !== undefined && 'bucket' in destination) this.objectStore.createBucket(destination.bucket);
+      }
+    }
     this.asyncInvoker = new AsyncInvoker({
       store: new AsyncEventStore(join(dataDir, 'async', 'events.db')),
       clock: options.asyncClock ?? this.clock,
       logger: this.logger,
       model,
       dataDir,
+      putObject: (bucket, key, body) =>
+        this.objectStore.putObject(bucket, key, body, { contentType: 'application/json' }),
       runAttempt: (attempt) =>
         this.track(async () => {
           const result = await this.run(
@@ -233,6 +248,7 @@ export class FunctionRuntime {
     await this.asyncInvoker.dispose();
     if (this.running > 0) await new Promise<void>((resolve) => (this.drained = resolve));
     await Promise.all([...this.pools.values()].map((pool) => pool.destroyAll()));
+    if (this.ownsObjectStore) this.objectStore.close();
     await this.records.close();
   }
 

@@ -12,6 +12,10 @@ export const ERROR_CODES = {
   ERR_PAYLOAD_TOO_LARGE: { kind: 'user', summary: 'The request payload is over the limit (RequestTooLargeException).' },
   ERR_THROTTLED: { kind: 'user', summary: 'A concurrency limit was reached (TooManyRequestsException).' },
   ERR_UNSUPPORTED: { kind: 'user', summary: 'A feature Tributary does not emulate (yet); it fails loudly.' },
+  ERR_OBJECT_STORE: {
+    kind: 'user',
+    summary: 'An object-store request failed as S3 fails it (NoSuchKey, BucketNotEmpty, ...).',
+  },
   ERR_DISPOSED: { kind: 'user', summary: 'The runtime was stopped; no new invocations are accepted.' },
   ERR_INVALID_ARGUMENT: { kind: 'user', summary: 'A command-line argument or API argument is invalid.' },
 } as const satisfies Record<string, { kind: 'user' | 'system'; summary: string }>;

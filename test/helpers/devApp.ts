@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { DevSession } from '../../src/dev/devSession.js';
 import type { Clock } from '../../src/shared/clock.js';
+import { cleanup } from './cleanup.js';
 import { type AppFiles, configFile, tempApp } from './tempApp.js';
 
 /** Test credentials: the endpoint accepts any key in dev. */
@@ -26,7 +27,7 @@ export async function startDevApp(
     watch: false,
     ...(options.clock === undefined ? {} : { clock: options.clock }),
   });
-  t.after(() => session.stop());
+  cleanup(t, () => session.stop());
   if (session.endpointUrl === undefined) throw new Error('the endpoint did not start');
   return { dir, session, endpoint: session.endpointUrl };
 }

@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TestContext } from 'node:test';
+import { cleanup } from './cleanup.js';
 
 /**
  * A real HTTP server on 127.0.0.1 that holds every request until released. Handlers `await fetch(gate.url)`
@@ -29,7 +30,7 @@ export async function openGate(t: TestContext): Promise<Gate> {
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
-  t.after(async () => {
+  cleanup(t, async () => {
     for (const res of held) res.end('closed');
     server.closeAllConnections();
     server.close();

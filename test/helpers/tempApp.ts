@@ -5,6 +5,7 @@ import type { TestContext } from 'node:test';
 import { loadApp } from '../../src/model/loadApp.js';
 import { FunctionRuntime } from '../../src/runtime/functionRuntime.js';
 import type { Clock } from '../../src/shared/clock.js';
+import { cleanup } from './cleanup.js';
 
 /** Files of an app, by path relative to the app folder. */
 export type AppFiles = Record<string, string>;
@@ -12,7 +13,7 @@ export type AppFiles = Record<string, string>;
 /** Writes an app into a fresh temporary folder, removed when the test ends. */
 export async function tempApp(t: TestContext, files: AppFiles): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'tributary-test-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
+  cleanup(t, () => rm(dir, { recursive: true, force: true }));
   await writeFiles(dir, files);
   return dir;
 }
@@ -65,7 +66,7 @@ export async function startRuntime(
   runtime.events.on('environment', (e) =>
     e.change === 'created' ? alive.add(e.environmentId) : alive.delete(e.environmentId),
   );
-  t.after(async () => {
+  cleanup(t, async () => {
     await runtime.dispose();
     if (alive.size > 0) throw new Error(`runtime left ${alive.size} environment(s) alive after dispose`);
   });

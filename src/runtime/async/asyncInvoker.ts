@@ -34,6 +34,7 @@ export interface AsyncInvokerOptions {
   readonly model: AppModel;
   readonly dataDir: string;
   readonly runAttempt: RunAttempt;
+  readonly putObject: DeliveryTargets['putObject'];
   /** Attempts in flight per function at most (beyond, events wait on the queue rather than throttle). */
   readonly maxInFlightPerFunction?: number;
 }
@@ -251,6 +252,7 @@ export class AsyncInvoker {
         dataDir: this.options.dataDir,
         invokeAsync: (functionName, payload, parentRequestId) =>
           this.enqueue({ functionName, payload, parentRequestId }),
+        putObject: this.options.putObject,
       };
       await deliver(destination, record, { targets, functionName: event.functionName, requestId: event.id, now });
     } else if (condition !== 'Success') {

@@ -1,18 +1,19 @@
-import { mkdir, open, rename } from 'node:fs/promises';
+import { mkdir, open } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Destination } from '../../model/functionSchema.js';
-import { newShortId } from '../../shared/ids.js';
 
 /** Where destinations write, and how a function destination is invoked. */
 export interface DeliveryTargets {
   readonly dataDir: string;
   /** Queues an asynchronous invocation of another function. */
   readonly invokeAsync: (functionName: string, payload: string, parentRequestId: string) => Promise<string>;
+  /** Writes an object to the object store (atomically, durably). */
+  readonly putObject: (bucket: string, key: string, body: Buffer) => Promise<unknown>;
 }
 
-async function writeDurably(file: string, data: string, flags: 'a' | 'w'): Promise<void> {
+async function appendDurably(file: string, data: string): Promise<void> {
   await mkdir(dirname(file), { recursive: true });
-  const handle = await open(file, flags);
+  const handle = await open(file, 'a');
   try {
     await handle.writeFile(data);
     await handle.sync();
@@ -34,8 +35,8 @@ export function bucketRecordKey(
 
 /**
  * Sends an invocation record to a destination: another function (as an asynchronous invocation), a queue
- * (appended to `<dataDir>/queues/<name>.ndjson` until queues are modelled), or a bucket (an object under the
- * object store's folder, written aside and renamed so it appears whole). Each write is fsynced.
+ * (appended to `<dataDir>/queues/<name>.ndjson` until queues are modelled), or a bucket (an object in the
+ * object store, readable with S3's API). Each write is fsynced.
  */
 export async function deliver(
   destination: Destination,
@@ -46,12 +47,9 @@ export async function deliver(
   if ('function' in destination) {
     await context.targets.invokeAsync(destination.function, body, context.requestId);
   } else if ('queue' in destination) {
-    await writeDurably(join(context.targets.dataDir, 'queues', `${destination.queue}.ndjson`), `${body}\n`, 'a');
+    await appendDurably(join(context.targets.dataDir, 'queues', `${destination.queue}.ndjson`), `${body}\n`);
   } else {
     const key = bucketRecordKey(destination.prefix, context.functionName, context.requestId, context.now);
-    const file = join(context.targets.dataDir, 's3', destination.bucket, key);
-    const temporary = `${file}.${newShortId(6)}.tmp`;
-    await writeDurably(temporary, body, 'w');
-    await rename(temporary, file);
+    await context.targets.putObject(destination.bucket, key, Buffer.from(body));
   }
 }
