@@ -14,7 +14,18 @@ export default defineApp({
       description: 'L1: fans out to the four L2x in parallel and merges their answers',
       memorySize: 256,
       timeout: 10,
-      environment: { BRANCH_FUNCTIONS: 'profile,orders,invoices,shipments' },
+      environment: { BRANCH_FUNCTIONS: 'profile,orders,invoices,shipments', AUDIT_FUNCTION: 'audit' },
+    },
+    audit: {
+      handler: 'functions/audit.handler',
+      description: 'Write-only: invoked asynchronously (202 at once); stores an audit record in S3',
+      timeout: 5,
+      async: {
+        maximumRetryAttempts: 2,
+        // Each success leaves Lambda's invocation record in a bucket; exhausted retries land in a queue.
+        onSuccess: { bucket: 'acme-audit', prefix: 'invocations/' },
+        onFailure: { queue: 'audit-dlq' },
+      },
     },
     profile: { handler: 'functions/profile.handler', timeout: 5 },
     orders: { handler: 'functions/orders.handler', timeout: 5 },

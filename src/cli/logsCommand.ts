@@ -3,7 +3,9 @@ import { open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { resolveDataDir } from '../dev/devSession.js';
 import { executionLog } from '../runtime/executionLog.js';
+import { type InvocationChain, invocationChains } from '../runtime/invocationChains.js';
 import type { InvocationRecord } from '../runtime/invocationRecord.js';
+import { summaryLine } from './formatRecord.js';
 
 export interface LogsCommandOptions {
   readonly app: string;
@@ -29,15 +31,29 @@ function print(record: InvocationRecord): void {
   console.log(executionLog(record).join('\n'));
 }
 
+/** One chain per event: a retried async event shows its attempts together, under one header. */
+function printChain(chain: InvocationChain): void {
+  const [first] = chain.attempts;
+  if (first !== undefined && chain.attempts.length > 1) {
+    const outcomes = chain.attempts.map((a) => a.outcome).join(' -> ');
+    console.log(`== ${first.functionName} ${chain.firstAttemptId}: ${chain.attempts.length} attempts (${outcomes})`);
+  }
+  for (const attempt of chain.attempts) {
+    console.log(summaryLine(attempt));
+    print(attempt);
+  }
+}
+
 /**
  * `tributary logs [function]`: the execution logs of recent invocations (START, the function's lines, END,
- * REPORT), read from the data directory, so it works beside a running `tributary dev`. `--follow` keeps going.
+ * REPORT), one chain per event (retries under their first attempt), read from the data directory, so it works
+ * beside a running `tributary dev`. `--follow` keeps printing new attempts as they happen.
  */
 export async function logsCommand(functionName: string | undefined, options: LogsCommandOptions): Promise<void> {
   const file = join(resolveDataDir(options.app, options.dataDir), 'invocations.ndjson');
   const matches = (r: InvocationRecord): boolean => functionName === undefined || r.functionName === functionName;
   const text = existsSync(file) ? await readFile(file, 'utf8') : '';
-  for (const record of parseRecords(text).filter(matches).slice(-options.limit)) print(record);
+  for (const chain of invocationChains(parseRecords(text).filter(matches)).slice(-options.limit)) printChain(chain);
   if (options.follow !== true) return;
 
   let offset = Buffer.byteLength(text, 'utf8');
@@ -54,7 +70,10 @@ export async function logsCommand(functionName: string | undefined, options: Log
       const chunk = partial + buffer.toString('utf8');
       const cut = chunk.lastIndexOf('\n') + 1;
       partial = chunk.slice(cut);
-      for (const record of parseRecords(chunk.slice(0, cut)).filter(matches)) print(record);
+      for (const record of parseRecords(chunk.slice(0, cut)).filter(matches)) {
+        console.log(summaryLine(record));
+        print(record);
+      }
     } finally {
       await handle.close();
     }

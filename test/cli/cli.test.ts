@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { configFile, tempApp } from '../helpers/tempApp.js';
@@ -135,6 +136,58 @@ describe('tributary CLI', () => {
     const [code] = (await once(child, 'close')) as [number | null];
     assert.equal(code, 0);
     assert.match(stdout, /stopped/);
+  });
+
+  test('logs shows one chain per event: retries under their first attempt', async (t) => {
+    const dir = await tempApp(t, app);
+    const base = {
+      functionName: 'echo',
+      invocationType: 'Event',
+      parentRequestId: undefined,
+      coldStart: false,
+      startTime: Date.parse('2026-01-01T00:00:00Z'),
+      initDurationMs: undefined,
+      durationMs: 1,
+      billedDurationMs: 1,
+      memorySizeMb: 128,
+      maxMemoryUsedMb: 5,
+      gbSeconds: 0.000125,
+      costUsd: 0.0000002,
+      environmentId: 'e1',
+      functionLog: [],
+    };
+    const records = [
+      {
+        ...base,
+        requestId: 'event-1',
+        firstAttemptId: 'event-1',
+        attempt: 1,
+        outcome: 'error',
+        errorType: 'TypeError',
+      },
+      { ...base, requestId: 'other', firstAttemptId: 'other', attempt: 1, outcome: 'success', errorType: undefined },
+      {
+        ...base,
+        requestId: 'event-1',
+        firstAttemptId: 'event-1',
+        attempt: 2,
+        outcome: 'success',
+        errorType: undefined,
+      },
+    ];
+    await mkdir(join(dir, '.tributary'), { recursive: true });
+    await writeFile(
+      join(dir, '.tributary', 'invocations.ndjson'),
+      `${records.map((r) => JSON.stringify(r)).join('\n')}\n`,
+    );
+    const logs = await run(['logs', '--app', dir]);
+    assert.match(logs.stdout, /^== echo event-1: 2 attempts \(error -> success\)$/m);
+    const order = [...logs.stdout.matchAll(/attempt 2 of event-1|req event-1|req other/g)].map((m) => m[0]);
+    assert.deepEqual(
+      order,
+      ['req event-1', 'attempt 2 of event-1', 'req event-1', 'req other'],
+      'the retry is printed with its first attempt',
+    );
   });
 
   test('invoke and logs keep state in --data-dir when given', async (t) => {

@@ -39,5 +39,12 @@ export const handler = async (event: unknown, context: Context) => {
     else
       errors[name] = result.status === 'rejected' ? String(result.reason) : result.value.ok ? '' : result.value.error;
   });
+  // Write-only work goes asynchronously: Lambda answers 202 once the event is queued, and retries it on its own.
+  const audit = process.env.AUDIT_FUNCTION;
+  if (audit !== undefined) {
+    await lambda.send(
+      new InvokeCommand({ FunctionName: audit, InvocationType: 'Event', Payload: JSON.stringify({ customerId, viewed: names }) }),
+    );
+  }
   return Object.keys(errors).length === 0 ? overview : { ...overview, errors };
 };

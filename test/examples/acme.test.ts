@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { DevSession } from '../../src/dev/devSession.js';
+import type { AsyncSettlement } from '../../src/runtime/async/asyncInvoker.js';
+import { cleanup } from '../helpers/cleanup.js';
+import { TEST_CREDENTIALS } from '../helpers/devApp.js';
+
+test('examples/acme: the overview aggregates four L2x through the Lambda API and audits asynchronously to S3', async (t) => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'acme-data-'));
+  cleanup(t, () => rm(dataDir, { recursive: true, force: true }));
+  const session = await DevSession.start({ appDir: 'examples/acme', dataDir, edgePort: 0, watch: false });
+  cleanup(t, () => session.stop());
+  const endpoint = session.endpointUrl ?? '';
+  const lambda = new LambdaClient({ endpoint, region: 'us-east-1', credentials: TEST_CREDENTIALS });
+  const s3 = new S3Client({ endpoint, region: 'us-east-1', credentials: TEST_CREDENTIALS, forcePathStyle: true });
+  cleanup(t, () => {
+    lambda.destroy();
+    s3.destroy();
+  });
+
+  const audited = new Promise<AsyncSettlement>((resolve) =>
+    session.runtime.asyncInvoker.events.on('settled', (s) => s.functionName === 'audit' && resolve(s)),
+  );
+  const out = await lambda.send(
+    new InvokeCommand({ FunctionName: 'overview', Payload: JSON.stringify({ customerId: 'c-42' }) }),
+  );
+  const overview = JSON.parse(new TextDecoder().decode(out.Payload)) as Record<string, { customerId?: string }>;
+  assert.equal(out.FunctionError, undefined);
+  for (const branch of ['profile', 'orders', 'invoices', 'shipments'])
+    assert.equal(overview[branch]?.customerId, 'c-42', branch);
+
+  assert.equal((await audited).condition, 'Success');
+  // The L1 held its own environment plus one per L2 at once; every invocation it made is linked to it.
+  const [l1] = session.runtime.records.list({ functionName: 'overview' });
+  const children = session.runtime.records.list().filter((r) => r.parentRequestId === l1?.requestId);
+  assert.deepEqual(children.map((r) => r.functionName).sort(), ['audit', 'invoices', 'orders', 'profile', 'shipments']);
+  const objects = await s3.send(new ListObjectsV2Command({ Bucket: 'acme-audit' }));
+  const keys = objects.Contents?.map((c) => c.Key ?? '') ?? [];
+  assert.ok(
+    keys.some((k) => k.startsWith('audit/customer=c-42/')),
+    'audit wrote its record',
+  );
+  assert.ok(
+    keys.some((k) => k.startsWith('invocations/aws/lambda/async/audit/')),
+    'the onSuccess destination got the invocation record',
+  );
+});
