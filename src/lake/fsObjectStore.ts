@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { mkdir, open, readFile, rename, rm, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
+import { writeAndSync } from '../shared/durableFile.js';
 import { etagMatches } from './etagMatches.js';
 import { hashedPath, isMirrorableKey, mirroredPath } from './objectPaths.js';
 import { noSuchBucket, noSuchKey, noSuchUpload, preconditionFailed, s3Error } from './objectStoreErrors.js';
@@ -73,15 +74,8 @@ const toMeta = (row: ObjectRow): ObjectMeta => ({
 
 /** Writes `data` to `file` durably and atomically: aside, fsync, rename. */
 async function writeAtomically(file: string, data: Buffer, scratch: string): Promise<void> {
-  await mkdir(scratch, { recursive: true });
   const temporary = join(scratch, randomUUID());
-  const handle = await open(temporary, 'w');
-  try {
-    await handle.writeFile(data);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
+  await writeAndSync(temporary, data, 'w');
   await mkdir(dirname(file), { recursive: true });
   await rename(temporary, file);
 }

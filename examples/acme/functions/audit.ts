@@ -20,7 +20,12 @@ interface Context {
 export const handler = async (event: AuditEvent, context: Context) => {
   const key = `audit/customer=${event.customerId}/${new Date().toISOString()}-${context.awsRequestId}.json`;
   await s3.send(
-    new PutObjectCommand({ Bucket: 'acme-audit', Key: key, Body: JSON.stringify(event), ContentType: 'application/json' }),
+    new PutObjectCommand({
+      Bucket: 'acme-audit',
+      Key: key,
+      Body: JSON.stringify(event),
+      ContentType: 'application/json',
+    }),
   );
   return { stored: key };
 };

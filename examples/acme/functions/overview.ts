@@ -43,7 +43,11 @@ export const handler = async (event: unknown, context: Context) => {
   const audit = process.env.AUDIT_FUNCTION;
   if (audit !== undefined) {
     await lambda.send(
-      new InvokeCommand({ FunctionName: audit, InvocationType: 'Event', Payload: JSON.stringify({ customerId, viewed: names }) }),
+      new InvokeCommand({
+        FunctionName: audit,
+        InvocationType: 'Event',
+        Payload: JSON.stringify({ customerId, viewed: names }),
+      }),
     );
   }
   return Object.keys(errors).length === 0 ? overview : { ...overview, errors };

@@ -3,7 +3,7 @@ import { s3Error } from '../../lake/objectStoreErrors.js';
 import type { EdgeRequest, EdgeResponse } from '../edgeMessage.js';
 import { putOptionsFrom } from './objectHeaders.js';
 import { checksumHeaders, verifiedBody } from './requestBody.js';
-import { asArray, element, parseXml, xmlResponse } from './s3Xml.js';
+import { asArray, element, xmlResponse, xmlRoot } from './s3Xml.js';
 
 const MAX_PARTS = 10_000;
 
@@ -42,13 +42,7 @@ export async function completeMultipartUpload(
   request: EdgeRequest,
   endpoint: string,
 ): Promise<EdgeResponse> {
-  const xml = parseXml(request.body)?.CompleteMultipartUpload as Record<string, unknown> | undefined;
-  if (xml === undefined)
-    throw s3Error(
-      'MalformedXML',
-      400,
-      'The XML you provided was not well-formed or did not validate against our published schema',
-    );
+  const xml = xmlRoot(request.body, 'CompleteMultipartUpload');
   const parts = asArray(xml.Part).map((p) => {
     const part = p as Record<string, unknown>;
     return { partNumber: Number(part.PartNumber), etag: String(part.ETag ?? '') };

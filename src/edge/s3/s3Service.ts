@@ -14,7 +14,7 @@ import {
 } from './multipartOperations.js';
 import { copyObject, getObject, putObject } from './objectOperations.js';
 import { s3Location } from './s3Location.js';
-import { asArray, element, parseXml, s3ErrorResponse, toS3Error, xmlResponse } from './s3Xml.js';
+import { asArray, element, malformedXml, s3ErrorResponse, toS3Error, xmlResponse, xmlRoot } from './s3Xml.js';
 
 /** Query parameters that are options of an operation, not a sub-resource naming another operation. */
 const OPTIONS = new Set([
@@ -162,20 +162,9 @@ export class S3Service implements EdgeService {
 
   /** DeleteObjects: up to 1,000 keys; a missing key counts as deleted, as on S3. */
   private async deleteObjects(bucket: string, request: EdgeRequest): Promise<EdgeResponse> {
-    const xml = parseXml(request.body)?.Delete as Record<string, unknown> | undefined;
-    if (xml === undefined)
-      throw s3Error(
-        'MalformedXML',
-        400,
-        'The XML you provided was not well-formed or did not validate against our published schema',
-      );
+    const xml = xmlRoot(request.body, 'Delete');
     const keys = asArray(xml.Object).map((o) => String((o as Record<string, unknown>).Key ?? ''));
-    if (keys.length === 0 || keys.length > 1000)
-      throw s3Error(
-        'MalformedXML',
-        400,
-        'The XML you provided was not well-formed or did not validate against our published schema',
-      );
+    if (keys.length === 0 || keys.length > 1000) throw malformedXml();
     const quiet = String(xml.Quiet) === 'true';
     const results: string[] = [];
     for (const key of keys) {

@@ -1,5 +1,6 @@
 import { XMLParser } from 'fast-xml-parser';
-import { isTributaryError } from '../../shared/tributaryError.js';
+import { s3Error } from '../../lake/objectStoreErrors.js';
+import { isTributaryError, type TributaryError } from '../../shared/tributaryError.js';
 import type { EdgeResponse } from '../edgeMessage.js';
 
 const parser = new XMLParser({ ignoreAttributes: true, parseTagValue: false, trimValues: true });
@@ -66,6 +67,21 @@ export function parseXml(body: Buffer): Record<string, unknown> | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** S3's answer to a body that is not the XML an operation expects. */
+export const malformedXml = (): TributaryError =>
+  s3Error(
+    'MalformedXML',
+    400,
+    'The XML you provided was not well-formed or did not validate against our published schema',
+  );
+
+/** The root element of a request's XML body (`<Delete>`, `<CompleteMultipartUpload>`), or MalformedXML. */
+export function xmlRoot(body: Buffer, root: string): Record<string, unknown> {
+  const found = parseXml(body)?.[root];
+  if (found === null || typeof found !== 'object') throw malformedXml();
+  return found as Record<string, unknown>;
 }
 
 /** An XML element that may repeat, as an array. */

@@ -1,6 +1,6 @@
-import { mkdir, open } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { Destination } from '../../model/functionSchema.js';
+import { writeAndSync } from '../../shared/durableFile.js';
 
 /** Where destinations write, and how a function destination is invoked. */
 export interface DeliveryTargets {
@@ -9,17 +9,6 @@ export interface DeliveryTargets {
   readonly invokeAsync: (functionName: string, payload: string, parentRequestId: string) => Promise<string>;
   /** Writes an object to the object store (atomically, durably). */
   readonly putObject: (bucket: string, key: string, body: Buffer) => Promise<unknown>;
-}
-
-async function appendDurably(file: string, data: string): Promise<void> {
-  await mkdir(dirname(file), { recursive: true });
-  const handle = await open(file, 'a');
-  try {
-    await handle.writeFile(data);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }
 
 /** The object key of an S3 destination record (prefix + `aws/lambda/async/<function>/yyyy/MM/dd/HH/<id>.json`). */
@@ -47,7 +36,7 @@ export async function deliver(
   if ('function' in destination) {
     await context.targets.invokeAsync(destination.function, body, context.requestId);
   } else if ('queue' in destination) {
-    await appendDurably(join(context.targets.dataDir, 'queues', `${destination.queue}.ndjson`), `${body}\n`);
+    await writeAndSync(join(context.targets.dataDir, 'queues', `${destination.queue}.ndjson`), `${body}\n`, 'a');
   } else {
     const key = bucketRecordKey(destination.prefix, context.functionName, context.requestId, context.now);
     await context.targets.putObject(destination.bucket, key, Buffer.from(body));
