@@ -190,6 +190,29 @@ describe('tributary CLI', () => {
     );
   });
 
+  test('logs --follow prints invocations made after it started, then stops on Ctrl-C', async (t) => {
+    const dir = await tempApp(t, app);
+    const follower = spawn(process.execPath, [BIN, 'logs', '--app', dir, '--follow'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    t.after(() => follower.kill('SIGKILL'));
+    let followed = '';
+    const sawInvocation = new Promise<void>((resolve) => {
+      follower.stdout?.on('data', (d: Buffer) => {
+        followed += d.toString();
+        if (followed.includes('\tINFO\techoing')) resolve();
+      });
+    });
+    // The follower is watching before the file even exists; each invoke appends records to it.
+    const invoked = await run(['invoke', 'echo', '--app', dir]);
+    assert.equal(invoked.code, 0);
+    await sawInvocation;
+    assert.match(followed, /^START RequestId: /m);
+    follower.kill('SIGINT');
+    const [code] = (await once(follower, 'close')) as [number | null];
+    assert.equal(code, 0);
+  });
+
   test('invoke and logs keep state in --data-dir when given', async (t) => {
     const dir = await tempApp(t, app);
     const invoked = await run(['invoke', 'echo', '--app', dir, '--data-dir', join(dir, 'state')]);

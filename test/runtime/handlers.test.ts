@@ -89,6 +89,19 @@ describe('handler styles and module systems', () => {
     assert.ok((result.record?.durationMs ?? Infinity) < 1000);
   });
 
+  test('the first callback decides, even when a later one comes before the event loop drains', async (t) => {
+    const { runtime } = await startRuntime(t, {
+      functions: { f: { handler: 'index.handler' } },
+      files: {
+        'index.cjs': `exports.handler = (event, context, callback) => {
+  setTimeout(() => callback(null, 'second'), 5);
+  callback(null, 'first');
+};`,
+      },
+    });
+    for (let i = 0; i < 5; i++) assert.equal((await invokeJson(runtime, 'f')).body, 'first');
+  });
+
   test('context.succeed / context.fail still work (Node 20/22 runtimes keep them)', async (t) => {
     const { runtime } = await startRuntime(t, {
       functions: { ok: { handler: 'a.handler' }, bad: { handler: 'b.handler' } },

@@ -68,8 +68,11 @@ export function callHandler(
       settled = true;
       resolve(outcome);
     };
+    // The first callback (or context.done/succeed/fail) decides, as in Lambda's runtime; later ones are ignored.
+    let completed = false;
     const complete = (error: unknown, result?: unknown): void => {
-      if (settled) return;
+      if (settled || completed) return;
+      completed = true;
       const outcome: HandlerOutcome =
         error !== null && error !== undefined ? { ok: false, error: toErrorDocument(error) } : serialize(result);
       if (context.callbackWaitsForEmptyEventLoop) void eventLoopDrained(baseline).then(() => settle(outcome));
@@ -89,8 +92,9 @@ export function callHandler(
         (error: unknown) => settle({ ok: false, error: toErrorDocument(error ?? 'undefined') }),
       );
     } else {
+      // Neither a promise nor (yet) a callback: if the loop drains with no callback ever made, the answer is null.
       void eventLoopDrained(baseline).then(() => {
-        if (!settled) settle(serialize(null));
+        if (!completed) settle(serialize(null));
       });
     }
   });
