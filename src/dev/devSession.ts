@@ -91,6 +91,7 @@ export class DevSession {
           }),
         ],
         logger,
+        region: () => runtime().app.model.region,
       });
       endpointUrl = await edge.start({ port: options.edgePort ?? 4566 });
     }

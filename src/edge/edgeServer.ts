@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { type Logger, silentLogger } from '../shared/logger.js';
 import type { EdgeRequest, EdgeResponse, EdgeService } from './edgeMessage.js';
 import { restJsonError } from './restJsonErrors.js';
+import { sigV4Scope } from './sigV4Scope.js';
 
 /** Bodies above this are refused before they are read whole (the largest AWS request we take is 5 GiB parts; not yet). */
 const MAX_BODY_BYTES = 64 * 1024 * 1024;
@@ -11,6 +12,8 @@ const MAX_BODY_BYTES = 64 * 1024 * 1024;
 export interface EdgeServerOptions {
   readonly services: readonly EdgeService[];
   readonly logger?: Logger;
+  /** The app's Region: a client signing for another one is told so in the log (dev accepts it anyway). */
+  readonly region?: () => string;
 }
 
 function headersOf(request: IncomingMessage): Record<string, string> {
@@ -46,14 +49,18 @@ export class EdgeServer {
   private readonly services: readonly EdgeService[];
   private readonly logger: Logger;
   private server: Server | undefined;
+  private readonly region: (() => string) | undefined;
+  private readonly warnedScopes = new Set<string>();
 
   constructor(options: EdgeServerOptions) {
     this.services = options.services;
     this.logger = options.logger ?? silentLogger;
+    this.region = options.region;
   }
 
   /** Answers one request: the first service that claims it handles it; anything else is an AWS-shaped error. */
   async handle(request: EdgeRequest): Promise<EdgeResponse> {
+    this.noteSigningRegion(request);
     const service = this.services.find((s) => s.matches(request));
     if (service === undefined) {
       this.logger.warn(
@@ -67,6 +74,23 @@ export class EdgeServer {
       );
     }
     return service.handle(request);
+  }
+
+  /**
+   * Any access key is accepted in dev; the signature's scope is parsed so a client configured for another Region
+   * (which on AWS would reach other resources, or be refused) is pointed out once per Region and service.
+   */
+  private noteSigningRegion(request: EdgeRequest): void {
+    const scope = sigV4Scope(request.headers.authorization, request.query);
+    const region = this.region?.();
+    if (scope === undefined || region === undefined || scope.region === region) return;
+    const id = `${scope.region}/${scope.service}`;
+    if (this.warnedScopes.has(id)) return;
+    this.warnedScopes.add(id);
+    this.logger.warn(
+      { signedRegion: scope.region, appRegion: region, service: scope.service, accessKeyId: scope.accessKeyId },
+      `a client signs ${scope.service} requests for ${scope.region}, but the app runs in ${region}; served anyway (dev does not enforce signatures)`,
+    );
   }
 
   /** Listens on `host` (default 127.0.0.1) and `port` (0 picks a free one); resolves with the endpoint URL. */
