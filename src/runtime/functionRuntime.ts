@@ -307,7 +307,7 @@ export class FunctionRuntime {
       } else {
         environmentId = acquired.environment.id;
         this.events.emit('invoke-start', { requestId, functionName: reference.name, environmentId });
-        const traceId = newTraceId(startTime);
+        const traceId = newTraceId(startTime, requestId);
         this.traces.set(traceId, requestId);
         try {
           execution = await runWithDeadline(acquired.environment, this.clock, {
