@@ -21,6 +21,21 @@ async function session(t: import('node:test').TestContext, dir: string): Promise
   return started;
 }
 
+/** The two-function TypeScript app most tests use, running with a file watcher; `files` override its files. */
+async function reloadApp(
+  t: import('node:test').TestContext,
+  files: Record<string, string> = {},
+): Promise<{ dir: string; s: DevSession }> {
+  const dir = await tempApp(t, {
+    'package.json': '{"type":"module"}',
+    'tributary.config.ts': configFile(config),
+    'src/a.ts': counter('a'),
+    'src/b.ts': counter('b'),
+    ...files,
+  });
+  return { dir, s: await session(t, dir) };
+}
+
 async function invoke(
   s: DevSession,
   name: string,
@@ -31,14 +46,10 @@ async function invoke(
 
 describe('hot reload', () => {
   test("a change to a file a function imports recycles that function's environments only", async (t) => {
-    const dir = await tempApp(t, {
-      'package.json': '{"type":"module"}',
-      'tributary.config.ts': configFile(config),
+    const { dir, s } = await reloadApp(t, {
       'src/lib/shared.ts': 'export const word = "one";',
       'src/a.ts': counter('a', "import { word } from './lib/shared.js';", 'word'),
-      'src/b.ts': counter('b'),
     });
-    const s = await session(t, dir);
     assert.deepEqual(await invoke(s, 'a'), { value: 'one', count: 1, cold: true });
     assert.deepEqual(await invoke(s, 'b'), { value: 'b', count: 1, cold: true });
     assert.deepEqual(await invoke(s, 'b'), { value: 'b', count: 2, cold: false });
@@ -61,13 +72,7 @@ describe('hot reload', () => {
   });
 
   test('two saves in quick succession: the last one is what runs', async (t) => {
-    const dir = await tempApp(t, {
-      'package.json': '{"type":"module"}',
-      'tributary.config.ts': configFile(config),
-      'src/a.ts': counter('v1'),
-      'src/b.ts': counter('b'),
-    });
-    const s = await session(t, dir);
+    const { dir, s } = await reloadApp(t, { 'src/a.ts': counter('v1') });
     assert.equal((await invoke(s, 'a')).value, 'v1');
     const reloaded = once(s.runtime.events, 'reload');
     await writeFile(join(dir, 'src/a.ts'), counter('v2'));
@@ -91,13 +96,7 @@ describe('hot reload', () => {
   });
 
   test('a broken edit reports the error; fixing it recovers without a restart', async (t) => {
-    const dir = await tempApp(t, {
-      'package.json': '{"type":"module"}',
-      'tributary.config.ts': configFile(config),
-      'src/a.ts': counter('a'),
-      'src/b.ts': counter('b'),
-    });
-    const s = await session(t, dir);
+    const { dir, s } = await reloadApp(t);
     await invoke(s, 'a');
     let reloaded = once(s.runtime.events, 'reload');
     await writeFile(join(dir, 'src/a.ts'), 'export const handler = async ( => 1;');
@@ -111,13 +110,7 @@ describe('hot reload', () => {
   });
 
   test('a config change reloads the app; an invalid one keeps the previous app running', async (t) => {
-    const dir = await tempApp(t, {
-      'package.json': '{"type":"module"}',
-      'tributary.config.ts': configFile(config),
-      'src/a.ts': counter('a'),
-      'src/b.ts': counter('b'),
-    });
-    const s = await session(t, dir);
+    const { dir, s } = await reloadApp(t);
     assert.equal(s.app.model.functions.a?.timeout, 3);
     const failed = once(s.events, 'config-error');
     await writeFile(
