@@ -40,7 +40,9 @@ export async function devCommand(dir: string, options: DevCommandOptions): Promi
   console.log(`Tributary dev: app "${model.name}" (${model.region}) from ${session.app.dir}`);
   console.log(`  data      ${session.dataDir}`);
   if (session.endpointUrl !== undefined) {
-    console.log(`  AWS endpoint ${session.endpointUrl}  (Lambda API; use it as AWS_ENDPOINT_URL with any AWS SDK)`);
+    console.log(
+      `  AWS endpoint ${session.endpointUrl}  (Lambda and S3 APIs; use it as AWS_ENDPOINT_URL with any AWS SDK or the AWS CLI)`,
+    );
   }
   console.log(`  functions (${Object.keys(model.functions).length}):`);
   for (const [name, fn] of Object.entries(model.functions)) {

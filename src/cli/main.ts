@@ -34,7 +34,7 @@ const program = new Command()
 
 program
   .command('dev')
-  .description('Start the app: functions with hot reload, the local AWS endpoint (Lambda API), async queue')
+  .description('Start the app: functions with hot reload, the local AWS endpoint (Lambda, S3), the async queue')
   .argument('[dir]', 'the app folder (holds tributary.config.ts)', '.')
   .option('--data-dir <dir>', 'where app state lives (default <dir>/.tributary)')
   .option('--idle-timeout <seconds>', 'stop environments idle this long (default 600)', positiveInteger)
