@@ -8,6 +8,18 @@ export default defineApp({
   name: 'acme',
   region: 'us-east-1',
   limits: { accountConcurrency: 1000 },
+  // The HTTP API (API Gateway, payload 2.0). The overview route is the Aggregator with the L1 as router;
+  // the direct routes let a client aggregate the L2x itself, with no L1 billed while it waits.
+  http: {
+    type: 'http',
+    routes: {
+      'GET /customers/{id}/overview': 'overview',
+      'GET /customers/{id}/profile': 'profile',
+      'GET /customers/{id}/orders': 'orders',
+      'GET /customers/{id}/invoices': 'invoices',
+      'GET /customers/{id}/shipments': 'shipments',
+    },
+  },
   functions: {
     overview: {
       handler: 'functions/overview.handler',

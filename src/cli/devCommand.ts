@@ -8,6 +8,7 @@ export interface DevCommandOptions {
   readonly idleTimeout?: number;
   readonly edgePort?: number;
   readonly timeScale?: number;
+  readonly port?: number;
 }
 
 /** `tributary dev [dir]`: starts the app, prints what it serves, streams invocations; Ctrl-C drains and stops. */
@@ -20,6 +21,7 @@ export async function devCommand(dir: string, options: DevCommandOptions): Promi
     ...(options.idleTimeout === undefined ? {} : { idleTimeoutMs: options.idleTimeout * 1000 }),
     ...(options.edgePort === undefined ? {} : { edgePort: options.edgePort }),
     ...(options.timeScale === undefined ? {} : { timeScale: options.timeScale }),
+    ...(options.port === undefined ? {} : { httpPort: options.port }),
   });
   const { model } = session.app;
   const follow = (runtime: typeof session.runtime): void => {
@@ -43,6 +45,16 @@ export async function devCommand(dir: string, options: DevCommandOptions): Promi
     console.log(
       `  AWS endpoint ${session.endpointUrl}  (Lambda and S3 APIs; use it as AWS_ENDPOINT_URL with any AWS SDK or the AWS CLI)`,
     );
+  }
+  if (session.httpUrl !== undefined && model.http !== undefined) {
+    const kind = model.http.type === 'rest' ? 'REST API' : 'HTTP API';
+    console.log(`  ${kind}  ${session.httpUrl}`);
+    for (const [routeKey, target] of Object.entries(model.http.routes)) {
+      const [method = '', path = ''] = routeKey.split(' ');
+      const shown =
+        routeKey === '$default' ? `${session.httpUrl}/*  ($default)` : `${method.padEnd(6)} ${session.httpUrl}${path}`;
+      console.log(`    ${shown}  -> ${target.function}`);
+    }
   }
   console.log(`  functions (${Object.keys(model.functions).length}):`);
   for (const [name, fn] of Object.entries(model.functions)) {

@@ -39,12 +39,20 @@ program
   .option('--data-dir <dir>', 'where app state lives (default <dir>/.tributary)')
   .option('--idle-timeout <seconds>', 'stop environments idle this long (default 600)', positiveInteger)
   .option('--edge-port <port>', 'port of the local AWS endpoint on 127.0.0.1 (default 4566)', portNumber)
+  .option('--port <port>', "port of the app's HTTP API on 127.0.0.1 (default 3000)", portNumber)
   .option('--time-scale <n>', 'divide async retry delays, backoff and event age by n (default 1)', positiveNumber)
   .option('--verbose', 'log debug events (JSON, on stderr)')
   .action(
     async (
       dir: string,
-      options: { dataDir?: string; idleTimeout?: number; edgePort?: number; timeScale?: number; verbose?: boolean },
+      options: {
+        dataDir?: string;
+        idleTimeout?: number;
+        edgePort?: number;
+        port?: number;
+        timeScale?: number;
+        verbose?: boolean;
+      },
     ) => {
       await devCommand(dir, options);
     },

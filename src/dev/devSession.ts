@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { EdgeServer } from '../edge/edgeServer.js';
 import { LambdaService } from '../edge/lambda/lambdaService.js';
 import { S3Service } from '../edge/s3/s3Service.js';
+import { HttpGateway } from '../gateway/httpGateway.js';
 import { FsObjectStore } from '../lake/fsObjectStore.js';
 import { type LoadedApp, loadApp } from '../model/loadApp.js';
 import { CodeWatcher } from '../runtime/codeWatcher.js';
@@ -21,6 +22,8 @@ export interface DevSessionOptions {
   readonly idleTimeoutMs?: number;
   /** Port of the local AWS endpoint on 127.0.0.1 (default 4566; 0 picks a free one; false: no endpoint). */
   readonly edgePort?: number | false;
+  /** Port of the HTTP API on 127.0.0.1 when the app has an `http` section (default 3000; 0: a free one; false: none). */
+  readonly httpPort?: number | false;
   /** Divides the async queue's delays (retries, backoff, event age) by this (default 1). Ignored with `clock`. */
   readonly timeScale?: number;
 }
@@ -57,6 +60,9 @@ export class DevSession {
   endpointUrl: string | undefined;
   /** The app's object store (S3 buckets), under `<dataDir>/s3`. */
   objectStore: FsObjectStore | undefined;
+  /** The HTTP API's base URL, when the app has one. */
+  httpUrl: string | undefined;
+  private gateway: HttpGateway | undefined;
   private readonly options: DevSessionOptions;
   private readonly logger: Logger;
 
@@ -97,6 +103,11 @@ export class DevSession {
     }
     session = new DevSession(options, DevSession.createRuntime(app, dataDir, options, endpointUrl, objectStore));
     session.objectStore = objectStore;
+    if (app.model.http !== undefined && options.httpPort !== false) {
+      const started = session;
+      session.gateway = new HttpGateway({ runtime: () => started.runtime, clock: () => started.runtime.clock, logger });
+      session.httpUrl = await session.gateway.start({ port: options.httpPort ?? 3000 });
+    }
     session.runtime.start();
     session.edge = edge;
     session.endpointUrl = endpointUrl;
@@ -125,6 +136,8 @@ export class DevSession {
   async stop(): Promise<void> {
     await this.watcher?.close();
     this.watcher = undefined;
+    await this.gateway?.dispose();
+    this.gateway = undefined;
     await this.current.dispose();
     await this.edge?.dispose();
     this.edge = undefined;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { LAMBDA } from './awsLimits.js';
 import { FunctionNameSchema, FunctionSchema } from './functionSchema.js';
+import { HttpApiSchema } from './httpSchema.js';
 
 export const LimitsSchema = z.strictObject({
   /** The account's concurrent executions quota for the Region. */
@@ -22,6 +23,8 @@ export const AppSchema = z
       .default('us-east-1'),
     limits: LimitsSchema.default(() => LimitsSchema.parse({})),
     functions: z.record(FunctionNameSchema, FunctionSchema).default({}),
+    /** The HTTP API in front of the functions (API Gateway). */
+    http: HttpApiSchema.optional(),
   })
   .superRefine((app, ctx) => {
     const reservable = app.limits.accountConcurrency - LAMBDA.minimumUnreservedConcurrency;
@@ -38,6 +41,16 @@ export const AppSchema = z
             input: destination.function,
           });
         }
+      }
+    }
+    for (const [routeKey, target] of Object.entries(app.http?.routes ?? {})) {
+      if (!(target.function in app.functions)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['http', 'routes', routeKey, 'function'],
+          message: `names no function of this app (functions: ${Object.keys(app.functions).join(', ')})`,
+          input: target.function,
+        });
       }
     }
     if (reserved > 0 && reserved > reservable) {

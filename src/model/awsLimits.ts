@@ -51,6 +51,15 @@ export const LAMBDA_PRICE_USD = {
   perRequest: 0.2 / 1_000_000,
 } as const;
 
+/** https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html */
+export const API_GATEWAY = {
+  minIntegrationTimeoutMs: 50,
+  maxRestIntegrationTimeoutMs: 29_000,
+  maxHttpIntegrationTimeoutMs: 30_000,
+  /** Request payload, REST and HTTP APIs. */
+  maxPayloadBytes: 10 * 1024 * 1024,
+} as const;
+
 /** Node.js runtimes a function may declare. */
 export const NODE_RUNTIMES = ['nodejs20.x', 'nodejs22.x'] as const;
 

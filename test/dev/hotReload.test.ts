@@ -16,7 +16,7 @@ function counter(label: string, importLine = '', value = 'label'): string {
 }
 
 async function session(t: import('node:test').TestContext, dir: string): Promise<DevSession> {
-  const started = await DevSession.start({ appDir: dir, edgePort: 0 });
+  const started = await DevSession.start({ appDir: dir, edgePort: 0, httpPort: 0 });
   t.after(() => started.stop());
   return started;
 }

@@ -388,7 +388,7 @@ describe('S3 API on the local endpoint (@aws-sdk/client-s3)', () => {
     assert.deepEqual(JSON.parse((await got.Body?.transformToString()) ?? ''), { dept: 'sales', amount: 3 });
 
     await session.stop();
-    const again = await DevSession.start({ appDir: dir, edgePort: 0, watch: false });
+    const again = await DevSession.start({ appDir: dir, edgePort: 0, httpPort: 0, watch: false });
     t.after(() => again.stop());
     const after = s3(t, again.endpointUrl ?? '');
     const kept = await after.send(new GetObjectCommand({ Bucket: 'lake', Key: 'dept=sales/record.json' }));

@@ -10,10 +10,10 @@ import type { AsyncSettlement } from '../../src/runtime/async/asyncInvoker.js';
 import { cleanup } from '../helpers/cleanup.js';
 import { TEST_CREDENTIALS } from '../helpers/devApp.js';
 
-test('examples/acme: the overview aggregates four L2x through the Lambda API and audits asynchronously to S3', async (t) => {
+test('examples/acme: the overview aggregates four L2x (Lambda API and HTTP API), audits asynchronously to S3', async (t) => {
   const dataDir = await mkdtemp(join(tmpdir(), 'acme-data-'));
   cleanup(t, () => rm(dataDir, { recursive: true, force: true }));
-  const session = await DevSession.start({ appDir: 'examples/acme', dataDir, edgePort: 0, watch: false });
+  const session = await DevSession.start({ appDir: 'examples/acme', dataDir, edgePort: 0, httpPort: 0, watch: false });
   cleanup(t, () => session.stop());
   const endpoint = session.endpointUrl ?? '';
   const lambda = new LambdaClient({ endpoint, region: 'us-east-1', credentials: TEST_CREDENTIALS });
@@ -41,6 +41,23 @@ test('examples/acme: the overview aggregates four L2x through the Lambda API and
   assert.deepEqual(children.map((r) => r.functionName).sort(), ['audit', 'invoices', 'orders', 'profile', 'shipments']);
   const objects = await s3.send(new ListObjectsV2Command({ Bucket: 'acme-audit' }));
   const keys = objects.Contents?.map((c) => c.Key ?? '') ?? [];
+  assert.ok(keys.length >= 2);
+
+  // The same Aggregator through the HTTP API, and the direct routes a client can aggregate itself.
+  const viaHttp = (await (await fetch(`${session.httpUrl}/customers/c-42/overview`)).json()) as Record<string, unknown>;
+  assert.deepEqual(Object.keys(viaHttp).sort(), ['customerId', 'invoices', 'orders', 'profile', 'shipments']);
+  const direct = await Promise.all(
+    ['profile', 'orders', 'invoices', 'shipments'].map(async (branch) => {
+      const reply = await fetch(`${session.httpUrl}/customers/c-42/${branch}`);
+      assert.equal(reply.status, 200);
+      return [branch, await reply.json()] as const;
+    }),
+  );
+  assert.deepEqual(
+    Object.fromEntries(direct),
+    Object.fromEntries(Object.entries(viaHttp).filter(([k]) => k !== 'customerId')),
+  );
+  assert.equal((await fetch(`${session.httpUrl}/customers/c-42`)).status, 404);
   assert.ok(
     keys.some((k) => k.startsWith('audit/customer=c-42/')),
     'audit wrote its record',

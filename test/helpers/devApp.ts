@@ -24,6 +24,7 @@ export async function startDevApp(
   const session = await DevSession.start({
     appDir: dir,
     edgePort: 0,
+    httpPort: 0,
     watch: false,
     ...(options.clock === undefined ? {} : { clock: options.clock }),
   });

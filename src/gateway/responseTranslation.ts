@@ -1,0 +1,76 @@
+import type { GatewayResponse } from './gatewayResponse.js';
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value);
+
+function bodyOf(body: unknown, base64: unknown): Buffer | undefined {
+  if (body === undefined || body === null) return Buffer.alloc(0);
+  if (typeof body !== 'string') return undefined;
+  return base64 === true ? Buffer.from(body, 'base64') : Buffer.from(body, 'utf8');
+}
+
+function singleHeaders(headers: unknown): [string, string][] | undefined {
+  if (headers === undefined || headers === null) return [];
+  if (!isRecord(headers)) return undefined;
+  return Object.entries(headers).map(([name, value]) => [name, String(value)]);
+}
+
+/**
+ * Payload 2.0's response rules: an object with `statusCode` is a full response (`headers`, `cookies` as
+ * Set-Cookie, `body`, `isBase64Encoded`); anything else that is valid JSON — an object without `statusCode`, a
+ * string, a number — becomes a 200 `application/json` response whose body is the JSON text (a string is sent
+ * as it is). Undefined when the result cannot be used (the caller answers the integration error).
+ */
+export function responseV2(payload: string): GatewayResponse | undefined {
+  let result: unknown;
+  try {
+    result = JSON.parse(payload);
+  } catch {
+    return undefined;
+  }
+  if (!isRecord(result) || !('statusCode' in result)) {
+    const body = typeof result === 'string' ? result : payload;
+    return { status: 200, headers: [['content-type', 'application/json']], body: Buffer.from(body) };
+  }
+  const status = Number(result.statusCode);
+  const headers = singleHeaders(result.headers);
+  const body = bodyOf(
+    typeof result.body === 'object' && result.body !== null ? JSON.stringify(result.body) : result.body,
+    result.isBase64Encoded,
+  );
+  if (!Number.isInteger(status) || status < 100 || status > 599 || headers === undefined || body === undefined)
+    return undefined;
+  const cookies = Array.isArray(result.cookies)
+    ? result.cookies.map((c): [string, string] => ['set-cookie', String(c)])
+    : [];
+  return { status, headers: [...headers, ...cookies], body };
+}
+
+/**
+ * Payload 1.0's response (REST proxy integrations): `statusCode` is required; `headers` and
+ * `multiValueHeaders` are merged, the multi-value ones winning on duplicates; `body` must be a string.
+ * Undefined for anything else (REST answers 502).
+ */
+export function responseV1(payload: string): GatewayResponse | undefined {
+  let result: unknown;
+  try {
+    result = JSON.parse(payload);
+  } catch {
+    return undefined;
+  }
+  if (!isRecord(result)) return undefined;
+  const status = Number(result.statusCode);
+  if (!Number.isInteger(status) || status < 100 || status > 599) return undefined;
+  const single = singleHeaders(result.headers);
+  const multi = result.multiValueHeaders;
+  if (single === undefined || (multi !== undefined && multi !== null && !isRecord(multi))) return undefined;
+  const multiNames = new Set(Object.keys(isRecord(multi) ? multi : {}).map((n) => n.toLowerCase()));
+  const headers: [string, string][] = single.filter(([name]) => !multiNames.has(name.toLowerCase()));
+  for (const [name, values] of Object.entries(isRecord(multi) ? multi : {})) {
+    if (!Array.isArray(values)) return undefined;
+    for (const value of values) headers.push([name, String(value)]);
+  }
+  const body = bodyOf(result.body, result.isBase64Encoded);
+  if (body === undefined) return undefined;
+  return { status, headers, body };
+}
