@@ -3,6 +3,17 @@ import type { GatewayResponse } from './gatewayResponse.js';
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   value !== null && typeof value === 'object' && !Array.isArray(value);
 
+const UNPARSABLE = Symbol('unparsable');
+
+/** The function's result as JSON, or UNPARSABLE (a gateway cannot use it). */
+function parsed(payload: string): unknown {
+  try {
+    return JSON.parse(payload);
+  } catch {
+    return UNPARSABLE;
+  }
+}
+
 function bodyOf(body: unknown, base64: unknown): Buffer | undefined {
   if (body === undefined || body === null) return Buffer.alloc(0);
   if (typeof body !== 'string') return undefined;
@@ -22,12 +33,8 @@ function singleHeaders(headers: unknown): [string, string][] | undefined {
  * as it is). Undefined when the result cannot be used (the caller answers the integration error).
  */
 export function responseV2(payload: string): GatewayResponse | undefined {
-  let result: unknown;
-  try {
-    result = JSON.parse(payload);
-  } catch {
-    return undefined;
-  }
+  const result = parsed(payload);
+  if (result === UNPARSABLE) return undefined;
   if (!isRecord(result) || !('statusCode' in result)) {
     const body = typeof result === 'string' ? result : payload;
     return { status: 200, headers: [['content-type', 'application/json']], body: Buffer.from(body) };
@@ -52,12 +59,7 @@ export function responseV2(payload: string): GatewayResponse | undefined {
  * Undefined for anything else (REST answers 502).
  */
 export function responseV1(payload: string): GatewayResponse | undefined {
-  let result: unknown;
-  try {
-    result = JSON.parse(payload);
-  } catch {
-    return undefined;
-  }
+  const result = parsed(payload);
   if (!isRecord(result)) return undefined;
   const status = Number(result.statusCode);
   if (!Number.isInteger(status) || status < 100 || status > 599) return undefined;
