@@ -11,6 +11,9 @@ export function gatewayError(status: number, message: string): GatewayResponse {
   return { status, headers: [['content-type', 'application/json']], body: Buffer.from(JSON.stringify({ message })) };
 }
 
+/** API Gateway's own throttling (the account, stage or route token bucket is empty): `THROTTLED`. */
+export const throttledByGateway = (): GatewayResponse => gatewayError(429, 'Too Many Requests');
+
 /** API Gateway's answers when the integration does not produce a usable response, by API type. */
 export const GATEWAY_ERRORS = {
   http: {

@@ -2,17 +2,20 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { API_GATEWAY } from '../model/awsLimits.js';
+import type { HttpApi, Throttle } from '../model/httpSchema.js';
 import type { FunctionRuntime, InvokeResult } from '../runtime/functionRuntime.js';
 import type { Clock } from '../shared/clock.js';
 import { newRequestId } from '../shared/ids.js';
 import { type Logger, silentLogger } from '../shared/logger.js';
 import { isTributaryError } from '../shared/tributaryError.js';
+import { isPreflight, preflightResponse, withCorsHeaders } from './cors.js';
 import { eventV1 } from './eventV1.js';
 import { eventV2 } from './eventV2.js';
 import type { GatewayRequest } from './gatewayRequest.js';
-import { GATEWAY_ERRORS, type GatewayResponse } from './gatewayResponse.js';
+import { GATEWAY_ERRORS, type GatewayResponse, throttledByGateway } from './gatewayResponse.js';
 import { responseV1, responseV2 } from './responseTranslation.js';
 import { RouteTable } from './routeTable.js';
+import { TokenBucket } from './tokenBucket.js';
 
 /** The API id every local API shares; part of events' requestContext. */
 export const LOCAL_API_ID = 'tributary';
@@ -41,21 +44,29 @@ export class HttpGateway {
   private readonly logger: Logger;
   private server: Server | undefined;
   private tables = new WeakMap<object, RouteTable>();
+  private buckets = new WeakMap<HttpApi, Map<string, TokenBucket>>();
 
   constructor(options: HttpGatewayOptions) {
     this.options = options;
     this.logger = options.logger ?? silentLogger;
   }
 
-  /** Answers one request; needs no socket. */
+  /** Answers one request; needs no socket. CORS headers, when configured, go on every answer. */
   async handle(request: GatewayRequest): Promise<GatewayResponse> {
-    const runtime = this.options.runtime();
-    const api = runtime.app.model.http;
+    const api = this.options.runtime().app.model.http;
     if (api === undefined) return GATEWAY_ERRORS.http.notFound();
+    if (api.cors !== undefined && isPreflight(request)) return preflightResponse(api.cors, request);
+    const response = await this.route(api, request);
+    return api.cors === undefined ? response : withCorsHeaders(api.cors, request, response);
+  }
+
+  private async route(api: HttpApi, request: GatewayRequest): Promise<GatewayResponse> {
+    const runtime = this.options.runtime();
     const errors = GATEWAY_ERRORS[api.type];
     if (request.body.length > API_GATEWAY.maxPayloadBytes) return errors.tooLarge();
     const match = this.routeTable(api.routes).match(request.method, request.rawPath);
     if (match === undefined) return errors.notFound();
+    if (!this.admit(api, match.routeKey, match.target.throttle ?? api.throttle)) return throttledByGateway();
 
     const stage = api.type === 'rest' ? 'dev' : '$default';
     const v1 = api.type === 'rest' || api.payloadFormatVersion === '1.0';
@@ -107,7 +118,35 @@ export class HttpGateway {
     await closed;
   }
 
-  private routeTable(routes: NonNullable<FunctionRuntime['app']['model']['http']>['routes']): RouteTable {
+  /**
+   * API Gateway's throttling: the account's bucket (10,000 rps, burst 5,000) for every request, then the route's
+   * own bucket when a throttle applies to it. Buckets belong to one loaded API: a config reload starts them over.
+   */
+  private admit(api: HttpApi, routeKey: string, throttle: Throttle | undefined): boolean {
+    let buckets = this.buckets.get(api);
+    if (buckets === undefined) {
+      buckets = new Map([
+        [
+          '',
+          new TokenBucket(
+            { rateLimit: API_GATEWAY.accountRateLimit, burstLimit: API_GATEWAY.accountBurstLimit },
+            this.options.clock(),
+          ),
+        ],
+      ]);
+      this.buckets.set(api, buckets);
+    }
+    if (buckets.get('')?.take() === false) return false;
+    if (throttle === undefined) return true;
+    let bucket = buckets.get(routeKey);
+    if (bucket === undefined) {
+      bucket = new TokenBucket(throttle, this.options.clock());
+      buckets.set(routeKey, bucket);
+    }
+    return bucket.take();
+  }
+
+  private routeTable(routes: HttpApi['routes']): RouteTable {
     let table = this.tables.get(routes);
     if (table === undefined) {
       table = new RouteTable(routes);

@@ -58,6 +58,9 @@ export const API_GATEWAY = {
   maxHttpIntegrationTimeoutMs: 30_000,
   /** Request payload, REST and HTTP APIs. */
   maxPayloadBytes: 10 * 1024 * 1024,
+  /** Account-level throttle per Region: steady rate and burst (token bucket). */
+  accountRateLimit: 10_000,
+  accountBurstLimit: 5_000,
 } as const;
 
 /** Node.js runtimes a function may declare. */

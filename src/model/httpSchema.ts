@@ -10,10 +10,28 @@ export const RouteKeySchema = z
   )
   .refine((key) => !/\{[^}]+\+\}./.test(key), { message: 'a greedy {name+} parameter must be the last segment' });
 
-/** What a route invokes: a function (`'overview'` is short for `{ function: 'overview' }`). */
+/** A token bucket: `rateLimit` requests per second steady, `burstLimit` at once. */
+export const ThrottleSchema = z.strictObject({
+  rateLimit: z.number().positive(),
+  burstLimit: z.number().int().min(0),
+});
+export type Throttle = z.infer<typeof ThrottleSchema>;
+
+/** What a route invokes: a function (`'overview'` is short for `{ function: 'overview' }`), with its own throttle. */
 export const RouteTargetSchema = z
-  .union([z.string().min(1), z.strictObject({ function: z.string().min(1) })])
+  .union([z.string().min(1), z.strictObject({ function: z.string().min(1), throttle: ThrottleSchema.optional() })])
   .transform((target) => (typeof target === 'string' ? { function: target } : target));
+
+/** CORS as an HTTP API configures it; the gateway answers preflights and sets the response headers. */
+export const CorsSchema = z.strictObject({
+  allowOrigins: z.array(z.string().min(1)).min(1),
+  allowMethods: z.array(z.string().min(1)).default(['*']),
+  allowHeaders: z.array(z.string().min(1)).default([]),
+  exposeHeaders: z.array(z.string().min(1)).default([]),
+  maxAge: z.number().int().min(0).max(86_400).optional(),
+  allowCredentials: z.boolean().default(false),
+});
+export type Cors = z.infer<typeof CorsSchema>;
 export type RouteTarget = z.infer<typeof RouteTargetSchema>;
 
 /** The `http` section: an API Gateway HTTP API (payload 2.0, or 1.0) or REST API (payload 1.0). */
@@ -25,6 +43,9 @@ export const HttpApiSchema = z
     /** Integration timeout: 50 ms to 29 s (REST) or 30 s (HTTP API); defaults to the maximum. */
     integrationTimeoutMs: z.number().int().min(API_GATEWAY.minIntegrationTimeoutMs).optional(),
     routes: z.record(RouteKeySchema, RouteTargetSchema),
+    /** Default throttle of every route (each route its own bucket); routes may override it. */
+    throttle: ThrottleSchema.optional(),
+    cors: CorsSchema.optional(),
   })
   .superRefine((api, ctx) => {
     const max = api.type === 'rest' ? API_GATEWAY.maxRestIntegrationTimeoutMs : API_GATEWAY.maxHttpIntegrationTimeoutMs;
@@ -34,6 +55,14 @@ export const HttpApiSchema = z
         path: ['integrationTimeoutMs'],
         message: `must be at most ${max} for a ${api.type === 'rest' ? 'REST' : 'HTTP'} API`,
         input: api.integrationTimeoutMs,
+      });
+    }
+    if (api.cors?.allowCredentials === true && api.cors.allowOrigins.includes('*')) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['cors', 'allowOrigins'],
+        message: "cannot be '*' when allowCredentials is true",
+        input: api.cors.allowOrigins,
       });
     }
     if (api.type === 'rest' && api.payloadFormatVersion === '2.0') {

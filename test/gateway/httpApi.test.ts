@@ -196,6 +196,82 @@ describe('HTTP API (payload 2.0) over real sockets', () => {
   });
 });
 
+describe('throttling and CORS', () => {
+  const cors = {
+    allowOrigins: ['https://app.example'],
+    allowMethods: ['GET', 'POST'],
+    allowHeaders: ['content-type'],
+    exposeHeaders: ['x-custom'],
+    maxAge: 600,
+  };
+  const corsFiles = {
+    ...files,
+    'ownCors.mjs':
+      "export const handler = async () => ({ statusCode: 200, headers: { 'access-control-allow-origin': '*' }, body: 'x' });",
+  };
+
+  test('token buckets on the injected clock: a route over its limit answers 429 {"message":"Too Many Requests"} until tokens refill', async (t) => {
+    const clock = new ManualClock();
+    const { session } = await startDevApp(t, {
+      clock,
+      functions,
+      files,
+      config: {
+        http: {
+          routes: {
+            'GET /limited': { function: 'plain', throttle: { rateLimit: 1, burstLimit: 2 } },
+            'GET /plain': 'plain',
+          },
+        },
+      },
+    });
+    const base = session.httpUrl ?? '';
+    const statuses = [];
+    for (let i = 0; i < 3; i++) statuses.push((await call(base, 'GET', '/limited')).status);
+    assert.deepEqual(statuses, [200, 200, 429]);
+    const throttled = await call(base, 'GET', '/limited');
+    assert.deepEqual(json(throttled), { message: 'Too Many Requests' });
+    assert.equal((await call(base, 'GET', '/plain')).status, 200, 'another route has its own bucket');
+    clock.advance(1000);
+    assert.equal((await call(base, 'GET', '/limited')).status, 200, 'one token refilled after a second');
+    assert.equal((await call(base, 'GET', '/limited')).status, 429);
+  });
+
+  test('CORS: the gateway answers preflights and sets the headers on responses to allowed origins', async (t) => {
+    const { session } = await startDevApp(t, {
+      functions: { ...functions, ownCors: { handler: 'ownCors.handler' } },
+      files: corsFiles,
+      config: { http: { cors, routes: { 'GET /plain': 'plain', 'GET /own': 'ownCors' } } },
+    });
+    const base = session.httpUrl ?? '';
+    const preflight = await call(base, 'OPTIONS', '/plain', {
+      headers: {
+        origin: 'https://app.example',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type',
+      },
+    });
+    assert.equal(preflight.status, 204);
+    assert.equal(preflight.headers['access-control-allow-origin'], 'https://app.example');
+    assert.equal(preflight.headers['access-control-allow-methods'], 'GET,POST');
+    assert.equal(preflight.headers['access-control-allow-headers'], 'content-type');
+    assert.equal(preflight.headers['access-control-max-age'], '600');
+
+    const refused = await call(base, 'OPTIONS', '/plain', {
+      headers: { origin: 'https://evil.example', 'access-control-request-method': 'GET' },
+    });
+    assert.equal(refused.headers['access-control-allow-origin'], undefined);
+
+    const allowed = await call(base, 'GET', '/plain', { headers: { origin: 'https://app.example' } });
+    assert.equal(allowed.headers['access-control-allow-origin'], 'https://app.example');
+    assert.equal(allowed.headers['access-control-expose-headers'], 'x-custom');
+    const own = await call(base, 'GET', '/own', { headers: { origin: 'https://evil.example' } });
+    assert.equal(own.headers['access-control-allow-origin'], undefined, "the function's own CORS headers are replaced");
+    const noOrigin = await call(base, 'GET', '/plain');
+    assert.equal(noOrigin.headers['access-control-allow-origin'], undefined);
+  });
+});
+
 describe('REST API (payload 1.0)', () => {
   test('the 1.0 event (parses with Powertools), multi-value maps, merged response headers; 403 and 502 as REST answers', async (t) => {
     const { session } = await startDevApp(t, {

@@ -127,6 +127,47 @@ describe('parseApp', () => {
     assert.deepEqual(ok.functions.f?.async.onFailure, { function: 'g' });
   });
 
+  test('checks the http section: route keys and greedy parameters', () => {
+    const message = problemsOf({
+      name: 'a',
+      functions: { f: { handler: 'a.h' } },
+      http: { routes: { 'FETCH /x': 'f', 'GET /{p+}/more': 'f' } },
+    });
+    assert.match(message, /http\.routes\.FETCH \/x: must be "\$default" or "METHOD \/path"/);
+    assert.match(message, /http\.routes\.GET \/\{p\+\}\/more: a greedy \{name\+\} parameter must be the last segment/);
+  });
+
+  test('checks the http section across fields: targets, timeouts by API type, payload version, CORS', () => {
+    // Cross-field rules run once the shape is valid (zod skips refinements on invalid input).
+    const message = problemsOf({
+      name: 'a',
+      functions: { f: { handler: 'a.h' } },
+      http: {
+        type: 'rest',
+        payloadFormatVersion: '2.0',
+        integrationTimeoutMs: 30_000,
+        cors: { allowOrigins: ['*'], allowCredentials: true },
+        routes: { 'GET /y': 'nope' },
+      },
+    });
+    assert.match(message, /http\.integrationTimeoutMs: must be at most 29000 for a REST API/);
+    assert.match(message, /http\.payloadFormatVersion: REST APIs send payload format 1\.0 only/);
+    assert.match(message, /http\.cors\.allowOrigins: cannot be '\*' when allowCredentials is true/);
+    const targets = problemsOf({
+      name: 'a',
+      functions: { f: { handler: 'a.h' } },
+      http: { routes: { 'GET /y': 'nope' } },
+    });
+    assert.match(targets, /http\.routes\.GET \/y\.function: names no function of this app/);
+    const ok = parseApp({
+      name: 'a',
+      functions: { f: { handler: 'a.h' } },
+      http: { routes: { $default: 'f', 'GET /x': { function: 'f' } } },
+    });
+    assert.equal(ok.http?.type, 'http');
+    assert.deepEqual(ok.http?.routes.$default, { function: 'f' });
+  });
+
   test('rejects function names Lambda would not accept', () => {
     assert.match(
       problemsOf({ name: 'a', functions: { 'bad name': { handler: 'a.h' } } }),
