@@ -39,6 +39,8 @@ export async function invokeCommand(functionName: string, options: InvokeCommand
     watch: false,
     // A private endpoint on a free port, so a handler that invokes other functions works here too.
     edgePort: 0,
+    // One invocation needs no HTTP API, and must not take the port of a `tributary dev` that is running.
+    httpPort: false,
     logger: createLogger({ level: 'warn' }),
     ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
   });

@@ -99,28 +99,42 @@ export class DevSession {
         logger,
         region: () => runtime().app.model.region,
       });
-      endpointUrl = await edge.start({ port: options.edgePort ?? 4566 });
+      try {
+        endpointUrl = await edge.start({ port: options.edgePort ?? 4566 });
+      } catch (error) {
+        objectStore.close();
+        throw error;
+      }
     }
-    session = new DevSession(options, DevSession.createRuntime(app, dataDir, options, endpointUrl, objectStore));
-    session.objectStore = objectStore;
-    if (app.model.http !== undefined && options.httpPort !== false) {
-      const started = session;
-      session.gateway = new HttpGateway({ runtime: () => started.runtime, clock: () => started.runtime.clock, logger });
-      session.httpUrl = await session.gateway.start({ port: options.httpPort ?? 3000 });
+    const started = new DevSession(options, DevSession.createRuntime(app, dataDir, options, endpointUrl, objectStore));
+    session = started;
+    started.objectStore = objectStore;
+    started.edge = edge;
+    started.endpointUrl = endpointUrl;
+    // Anything failing from here (a taken HTTP port) stops what already runs, so nothing is left listening or open.
+    try {
+      if (app.model.http !== undefined && options.httpPort !== false) {
+        started.gateway = new HttpGateway({
+          runtime: () => started.runtime,
+          clock: () => started.runtime.clock,
+          logger,
+        });
+        started.httpUrl = await started.gateway.start({ port: options.httpPort ?? 3000 });
+      }
+      started.runtime.start();
+      if (options.watch !== false) {
+        started.watcher = await CodeWatcher.start({
+          appDir: app.dir,
+          ignore: [dataDir],
+          logger,
+          onChange: (file) => void started.fileChanged(file),
+        });
+      }
+    } catch (error) {
+      await started.stop();
+      throw error;
     }
-    session.runtime.start();
-    session.edge = edge;
-    session.endpointUrl = endpointUrl;
-    if (options.watch !== false) {
-      const started = session;
-      session.watcher = await CodeWatcher.start({
-        appDir: app.dir,
-        ignore: [dataDir],
-        logger,
-        onChange: (file) => void started.fileChanged(file),
-      });
-    }
-    return session;
+    return started;
   }
 
   /** The running function runtime (replaced when the config is reloaded). */

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listen } from '../shared/listen.js';
 import { type Logger, silentLogger } from '../shared/logger.js';
 import type { EdgeRequest, EdgeResponse, EdgeService } from './edgeMessage.js';
 import { restJsonError } from './restJsonErrors.js';
@@ -98,11 +98,9 @@ export class EdgeServer {
     const host = options.host ?? '127.0.0.1';
     const server = createServer((req, res) => void this.serve(req, res));
     server.keepAliveTimeout = 65_000;
-    server.listen(options.port, host);
-    await once(server, 'listening');
+    const url = await listen(server, { port: options.port, host, what: 'local AWS endpoint', option: '--edge-port' });
     this.server = server;
-    const { port } = server.address() as AddressInfo;
-    return `http://${host}:${port}`;
+    return url;
   }
 
   async dispose(): Promise<void> {

@@ -19,8 +19,6 @@ export function toRestJsonError(error: unknown): EdgeResponse {
   if (isTributaryError(error) && error.aws !== undefined) {
     return restJsonError(error.aws.status, error.aws.type, error.message, { ...error.aws.fields });
   }
-  if (isTributaryError(error, 'ERR_UNSUPPORTED'))
-    return restJsonError(501, 'UnsupportedOperationException', error.message);
   const message = error instanceof Error ? error.message : String(error);
   return restJsonError(500, 'ServiceException', message, { Type: 'Service' });
 }

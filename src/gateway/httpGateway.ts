@@ -1,11 +1,11 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { API_GATEWAY } from '../model/awsLimits.js';
 import type { HttpApi, Throttle } from '../model/httpSchema.js';
 import type { FunctionRuntime, InvokeResult } from '../runtime/functionRuntime.js';
 import type { Clock } from '../shared/clock.js';
 import { newRequestId } from '../shared/ids.js';
+import { listen } from '../shared/listen.js';
 import { type Logger, silentLogger } from '../shared/logger.js';
 import { isTributaryError } from '../shared/tributaryError.js';
 import { isPreflight, preflightResponse, withCorsHeaders } from './cors.js';
@@ -102,10 +102,9 @@ export class HttpGateway {
   async start(options: { port: number; host?: string }): Promise<string> {
     const host = options.host ?? '127.0.0.1';
     const server = createServer((req, res) => void this.serve(req, res));
-    server.listen(options.port, host);
-    await once(server, 'listening');
+    const url = await listen(server, { port: options.port, host, what: 'HTTP API', option: '--port' });
     this.server = server;
-    return `http://${host}:${(server.address() as AddressInfo).port}`;
+    return url;
   }
 
   async dispose(): Promise<void> {

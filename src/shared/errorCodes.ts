@@ -11,7 +11,7 @@ export const ERROR_CODES = {
   ERR_INVALID_PAYLOAD: { kind: 'user', summary: 'The payload is not JSON (InvalidRequestContentException).' },
   ERR_PAYLOAD_TOO_LARGE: { kind: 'user', summary: 'The request payload is over the limit (RequestTooLargeException).' },
   ERR_THROTTLED: { kind: 'user', summary: 'A concurrency limit was reached (TooManyRequestsException).' },
-  ERR_UNSUPPORTED: { kind: 'user', summary: 'A feature Tributary does not emulate (yet); it fails loudly.' },
+  ERR_PORT_IN_USE: { kind: 'user', summary: 'A server could not listen: its port is taken (or not allowed).' },
   ERR_OBJECT_STORE: {
     kind: 'user',
     summary: 'An object-store request failed as S3 fails it (NoSuchKey, BucketNotEmpty, ...).',

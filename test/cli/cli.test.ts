@@ -3,6 +3,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { configFile, tempApp } from '../helpers/tempApp.js';
@@ -211,6 +213,45 @@ describe('tributary CLI', () => {
     follower.kill('SIGINT');
     const [code] = (await once(follower, 'close')) as [number | null];
     assert.equal(code, 0);
+  });
+
+  test('a taken port is one clear error naming the option, not a hang; invoke never takes the HTTP port', {
+    timeout: 60_000,
+  }, async (t) => {
+    const dir = await tempApp(t, {
+      ...app,
+      'tributary.config.ts': configFile({
+        name: 'cli-app',
+        http: { routes: { 'GET /echo': 'echo' } },
+        functions: { echo: { handler: 'echo.handler' } },
+      }),
+    });
+    const blocker = createServer();
+    blocker.listen(0, '127.0.0.1');
+    await once(blocker, 'listening');
+    t.after(() => blocker.close());
+    const port = String((blocker.address() as AddressInfo).port);
+    for (const [flag, what] of [
+      ['--port', 'HTTP API'],
+      ['--edge-port', 'local AWS endpoint'],
+    ] as const) {
+      const other = flag === '--port' ? ['--edge-port', '0'] : ['--port', '0'];
+      const result = await run(['dev', dir, flag, port, ...other]);
+      assert.equal(result.code, 1, result.stderr);
+      assert.match(
+        result.stderr,
+        new RegExp(`^error: Cannot serve the ${what} on 127\\.0\\.0\\.1:${port} \\(EADDRINUSE\\)$`, 'm'),
+      );
+      assert.match(result.stderr, new RegExp(`^hint: .*${flag}`, 'm'));
+    }
+    // The README has users invoke beside a running `npm start` (HTTP API on 3000): hold 3000 and invoke.
+    const port3000 = createServer();
+    port3000.on('error', () => undefined); // already taken by something else: the condition holds anyway
+    port3000.listen(3000, '127.0.0.1');
+    t.after(() => port3000.close());
+    const invoked = await run(['invoke', 'echo', '--app', dir, '--event', '-'], '{"n":1}');
+    assert.equal(invoked.code, 0, invoked.stderr);
+    assert.deepEqual(JSON.parse(invoked.stdout), { got: { n: 1 } });
   });
 
   test('invoke and logs keep state in --data-dir when given', async (t) => {
