@@ -6,7 +6,10 @@ import type { EdgeRequest, EdgeResponse, EdgeService } from './edgeMessage.js';
 import { restJsonError } from './restJsonErrors.js';
 import { sigV4Scope } from './sigV4Scope.js';
 
-/** Bodies above this are refused before they are read whole (the largest AWS request we take is 5 GiB parts; not yet). */
+/**
+ * Bodies are read whole, up to this; larger ones are refused. Enough for Lambda (6 MB) and SDK multipart parts
+ * (5-8 MiB by default); streaming large S3 bodies is a follow-up.
+ */
 const MAX_BODY_BYTES = 64 * 1024 * 1024;
 
 export interface EdgeServerOptions {

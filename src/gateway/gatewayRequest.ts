@@ -7,7 +7,10 @@ export interface GatewayRequest {
   readonly rawQueryString: string;
   /** Header pairs in arrival order, names as sent (REST keeps their case; HTTP APIs lowercase them). */
   readonly headers: readonly (readonly [string, string])[];
+  /** The body; empty when it was over API Gateway's limit (then `bodyBytes` says how big it was). */
   readonly body: Buffer;
+  /** Bytes received, when more than were kept in `body`. */
+  readonly bodyBytes?: number;
   readonly sourceIp: string;
   readonly protocol: string;
   readonly requestId: string;

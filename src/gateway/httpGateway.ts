@@ -63,7 +63,7 @@ export class HttpGateway {
   private async route(api: HttpApi, request: GatewayRequest): Promise<GatewayResponse> {
     const runtime = this.options.runtime();
     const errors = GATEWAY_ERRORS[api.type];
-    if (request.body.length > API_GATEWAY.maxPayloadBytes) return errors.tooLarge();
+    if ((request.bodyBytes ?? request.body.length) > API_GATEWAY.maxPayloadBytes) return errors.tooLarge();
     const match = this.routeTable(api.routes).match(request.method, request.rawPath);
     if (match === undefined) return errors.notFound();
     if (!this.admit(api, match.routeKey, match.target.throttle ?? api.throttle)) return throttledByGateway();
@@ -196,7 +196,8 @@ export class HttpGateway {
       rawPath: query < 0 ? url : url.slice(0, query),
       rawQueryString: query < 0 ? '' : url.slice(query + 1),
       headers: pairs,
-      body: tooLarge ? Buffer.alloc(API_GATEWAY.maxPayloadBytes + 1) : Buffer.concat(chunks),
+      body: tooLarge ? Buffer.alloc(0) : Buffer.concat(chunks),
+      ...(tooLarge ? { bodyBytes: size } : {}),
       sourceIp: (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
       protocol: `HTTP/${req.httpVersion}`,
       requestId: newRequestId(),

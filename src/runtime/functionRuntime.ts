@@ -19,6 +19,7 @@ import { functionNotFound, invalidPayload, payloadTooLarge } from './invokeError
 import { RecordStore } from './recordStore.js';
 import { type Execution, runWithDeadline } from './runWithDeadline.js';
 import { newTraceId } from './traceId.js';
+import { utf8SizeIfOver } from './utf8Size.js';
 
 /** One call of Lambda's Invoke, as the module API takes it. */
 export interface InvokeRequest {
@@ -267,9 +268,8 @@ export class FunctionRuntime {
     const invocationType = request.invocationType ?? 'RequestResponse';
     const payload = request.payload === undefined || request.payload.length === 0 ? '{}' : request.payload;
     const limit = invocationType === 'Event' ? LAMBDA.maxAsyncPayloadBytes : LAMBDA.maxSyncPayloadBytes;
-    // UTF-8 takes at most 3 bytes per UTF-16 unit: only long payloads need counting.
-    const bytes = payload.length * 3 > limit ? Buffer.byteLength(payload, 'utf8') : payload.length;
-    if (bytes > limit) throw payloadTooLarge(bytes, invocationType, limit);
+    const oversize = utf8SizeIfOver(payload, limit);
+    if (oversize !== undefined) throw payloadTooLarge(oversize, invocationType, limit);
     try {
       JSON.parse(payload);
     } catch (error) {

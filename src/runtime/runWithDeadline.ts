@@ -6,6 +6,7 @@ import type { InvokeMessage } from './environment/workerProtocol.js';
 import { timeoutLine } from './executionLog.js';
 import type { InvocationOutcome } from './invocationRecord.js';
 import { responseTooLarge } from './invokeErrors.js';
+import { utf8SizeIfOver } from './utf8Size.js';
 
 /** How one run in an environment went, ready to bill and record. */
 export interface Execution {
@@ -85,10 +86,7 @@ export function runWithDeadline(environment: Environment, clock: Clock, run: Run
       }
       const rest = { durationMs, memoryUsedMb: outcome.memoryUsedMb, functionLog, healthy: true };
       if (!outcome.ok) resolve(failed('error', outcome.error, rest));
-      else if (
-        outcome.payload.length > LAMBDA.maxSyncPayloadBytes / 4 &&
-        Buffer.byteLength(outcome.payload) > LAMBDA.maxSyncPayloadBytes
-      ) {
+      else if (utf8SizeIfOver(outcome.payload, LAMBDA.maxSyncPayloadBytes) !== undefined) {
         resolve(failed('error', responseTooLarge, rest));
       } else resolve({ outcome: 'success', payload: outcome.payload, errorType: undefined, ...rest });
     });

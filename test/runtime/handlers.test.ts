@@ -210,10 +210,10 @@ describe("handler errors as AWS's Node runtime reports them", () => {
   });
 
   test('an error at module load is reported with its own type, and Init runs again on the next invoke', async (t) => {
-    const { runtime, dir } = await startRuntime(t, {
+    const { runtime } = await startRuntime(t, {
       functions: { f: { handler: 'index.handler' } },
       files: {
-        'index.mjs': `import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+        'index.mjs': `import { writeFileSync, existsSync } from 'node:fs';
 const marker = new URL('./attempted', import.meta.url);
 if (!existsSync(marker)) { writeFileSync(marker, '1'); throw new RangeError('first init fails'); }
 export const handler = async () => 'second init worked';`,
@@ -225,6 +225,5 @@ export const handler = async () => 'second init worked';`,
     const second = await invokeJson(runtime, 'f');
     assert.equal(second.body, 'second init worked');
     assert.equal(second.result.record?.coldStart, true);
-    assert.ok(dir.length > 0);
   });
 });
