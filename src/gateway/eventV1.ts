@@ -1,6 +1,24 @@
 import { LOCAL_ACCOUNT_ID } from '../runtime/functionArn.js';
+import type { AuthorizerOutput } from './auth/routeAuthorizer.js';
 import { type GatewayRequest, isTextBody, queryPairs, requestTime } from './gatewayRequest.js';
 import type { RouteMatch } from './routeTable.js';
+
+/** What payload 1.0 adds for an authorised request: the authorizer's output and the API key used. */
+export interface RequestAuthV1 {
+  readonly authorizer?: AuthorizerOutput;
+  readonly apiKey?: { readonly id: string; readonly value: string };
+}
+
+/** `requestContext.authorizer` in payload 1.0: JWT `{ claims, scopes }`, or the Lambda context with principalId. */
+function authorizerV1(output: AuthorizerOutput): Record<string, unknown> {
+  return output.kind === 'jwt'
+    ? { claims: output.claims, scopes: output.scopes }
+    : {
+        ...output.context,
+        ...(output.principalId === undefined ? {} : { principalId: output.principalId }),
+        integrationLatency: 0,
+      };
+}
 
 /**
  * The payload format 1.0 event (REST API proxy integration, or an HTTP API set to 1.0): single- and multi-value
@@ -11,6 +29,7 @@ export function eventV1(
   request: GatewayRequest,
   match: RouteMatch,
   api: { apiId: string; stage: string; type: 'http' | 'rest' },
+  auth: RequestAuthV1 = {},
 ): Record<string, unknown> {
   const headers: Record<string, string> = {};
   const multiValueHeaders: Record<string, string[]> = {};
@@ -43,6 +62,7 @@ export function eventV1(
     requestContext: {
       accountId: LOCAL_ACCOUNT_ID,
       apiId: api.apiId,
+      ...(auth.authorizer === undefined ? {} : { authorizer: authorizerV1(auth.authorizer) }),
       domainName,
       domainPrefix: domainName.split('.')[0] ?? domainName,
       extendedRequestId: request.requestId,
@@ -50,6 +70,7 @@ export function eventV1(
       identity: {
         accessKey: null,
         accountId: null,
+        ...(auth.apiKey === undefined ? {} : { apiKey: auth.apiKey.value, apiKeyId: auth.apiKey.id }),
         caller: null,
         cognitoAuthenticationProvider: null,
         cognitoAuthenticationType: null,

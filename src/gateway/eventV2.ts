@@ -1,6 +1,12 @@
 import { LOCAL_ACCOUNT_ID } from '../runtime/functionArn.js';
+import type { AuthorizerOutput } from './auth/routeAuthorizer.js';
 import { type GatewayRequest, isTextBody, queryPairs, requestTime } from './gatewayRequest.js';
 import type { RouteMatch } from './routeTable.js';
+
+/** `requestContext.authorizer` in payload 2.0: `{ jwt: { claims, scopes } }` or `{ lambda: context }`. */
+function authorizerV2(output: AuthorizerOutput): Record<string, unknown> {
+  return output.kind === 'jwt' ? { jwt: { claims: output.claims, scopes: output.scopes } } : { lambda: output.context };
+}
 
 /**
  * The payload format 2.0 event an HTTP API sends: lowercase headers with repeated values comma-joined,
@@ -11,6 +17,7 @@ export function eventV2(
   request: GatewayRequest,
   match: RouteMatch,
   api: { apiId: string; stage: string },
+  authorizer?: AuthorizerOutput,
 ): Record<string, unknown> {
   const headers: Record<string, string> = {};
   const cookies: string[] = [];
@@ -43,6 +50,7 @@ export function eventV2(
     requestContext: {
       accountId: LOCAL_ACCOUNT_ID,
       apiId: api.apiId,
+      ...(authorizer === undefined ? {} : { authorizer: authorizerV2(authorizer) }),
       domainName,
       domainPrefix: domainName.split('.')[0] ?? domainName,
       http: {

@@ -1,21 +1,26 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { API_GATEWAY } from '../model/awsLimits.js';
-import type { HttpApi, Throttle } from '../model/httpSchema.js';
+import { ALB, API_GATEWAY } from '../model/awsLimits.js';
+import type { HttpApi } from '../model/httpSchema.js';
+import { LOCAL_ACCOUNT_ID } from '../runtime/functionArn.js';
 import type { FunctionRuntime, InvokeResult } from '../runtime/functionRuntime.js';
 import type { Clock } from '../shared/clock.js';
 import { newRequestId } from '../shared/ids.js';
 import { listen } from '../shared/listen.js';
 import { type Logger, silentLogger } from '../shared/logger.js';
 import { isTributaryError } from '../shared/tributaryError.js';
+import { ApiState } from './apiState.js';
+import type { AuthFailure, AuthorizerOutput } from './auth/routeAuthorizer.js';
 import { isPreflight, preflightResponse, withCorsHeaders } from './cors.js';
+import { eventAlb } from './eventAlb.js';
 import { eventV1 } from './eventV1.js';
 import { eventV2 } from './eventV2.js';
 import type { GatewayRequest } from './gatewayRequest.js';
-import { GATEWAY_ERRORS, type GatewayResponse, throttledByGateway } from './gatewayResponse.js';
+import { GATEWAY_ERRORS, type GatewayErrors, type GatewayResponse, throttledByGateway } from './gatewayResponse.js';
+import { responseAlb } from './responseAlb.js';
 import { responseV1, responseV2 } from './responseTranslation.js';
-import { RouteTable } from './routeTable.js';
-import { TokenBucket } from './tokenBucket.js';
+import type { RouteMatch } from './routeTable.js';
+import { timedInvoke } from './timedInvoke.js';
 
 /** The API id every local API shares; part of events' requestContext. */
 export const LOCAL_API_ID = 'tributary';
@@ -27,13 +32,15 @@ export interface HttpGatewayOptions {
   readonly logger?: Logger;
 }
 
-const TIMED_OUT = Symbol('timed out');
+/** The stage name in events and ARNs: `$default` for HTTP APIs, `dev` for REST APIs. */
+const stageOf = (api: HttpApi): string => (api.type === 'rest' ? 'dev' : '$default');
 
 /**
  * API Gateway in front of the app's functions: an HTTP API (payload 2.0 or 1.0) or a REST API (1.0) with
- * Lambda proxy integrations. Routes as API Gateway selects them, events as it builds them, responses as it
- * reads them, and its own answers when there is no route, the body is over 10 MB, the function fails or
- * throttles, or the integration times out (29 s REST / 30 s HTTP by default).
+ * Lambda proxy integrations — or an Application Load Balancer with Lambda target groups. Routes as API Gateway
+ * selects them, throttling, authorizers and API keys before the integration, events as it builds them,
+ * responses as it reads them, and its own answers when there is no route, the body is over the limit, the
+ * request is not authorised, the function fails or throttles, or the integration times out.
  *
  * @example
  * const gateway = new HttpGateway({ runtime: () => runtime, clock: () => runtime.clock });
@@ -43,8 +50,8 @@ export class HttpGateway {
   private readonly options: HttpGatewayOptions;
   private readonly logger: Logger;
   private server: Server | undefined;
-  private tables = new WeakMap<object, RouteTable>();
-  private buckets = new WeakMap<HttpApi, Map<string, TokenBucket>>();
+  private port = 0;
+  private states = new WeakMap<HttpApi, ApiState>();
 
   constructor(options: HttpGatewayOptions) {
     this.options = options;
@@ -61,25 +68,69 @@ export class HttpGateway {
   }
 
   private async route(api: HttpApi, request: GatewayRequest): Promise<GatewayResponse> {
+    const errors = GATEWAY_ERRORS[api.type];
+    const maxBody = api.type === 'alb' ? ALB.maxPayloadBytes : API_GATEWAY.maxPayloadBytes;
+    if ((request.bodyBytes ?? request.body.length) > maxBody) return errors.tooLarge();
+    const state = this.state(api);
+    const match = state.routes.match(request.method, request.rawPath);
+    if (match === undefined) return errors.notFound();
+    if (!state.admit(match.routeKey, match.target.throttle ?? api.throttle)) return throttledByGateway();
+
+    const auth = await state.authorizer?.authorize(request, match, match.target.auth ?? api.auth);
+    if (auth !== undefined && !auth.ok) return refusal(errors, auth.failure, this.logger, match.routeKey);
+    let apiKey: { id: string; value: string } | undefined;
+    if (match.target.apiKeyRequired === true) {
+      const presented = request.headers.find(([name]) => name.toLowerCase() === 'x-api-key')?.[1];
+      const verdict = state.apiKeys.check(presented);
+      if (!verdict.ok)
+        return verdict.reason === 'forbidden'
+          ? errors.forbidden()
+          : verdict.reason === 'quota'
+            ? errors.quotaExceeded()
+            : throttledByGateway();
+      apiKey = { id: verdict.keyId, value: verdict.keyValue };
+    }
+    return this.integrate(api, request, match, { authorizer: auth?.output, apiKey });
+  }
+
+  /** The Lambda proxy integration: the event, the invoke within the integration timeout, the translated answer. */
+  private async integrate(
+    api: HttpApi,
+    request: GatewayRequest,
+    match: RouteMatch,
+    auth: { authorizer: AuthorizerOutput | undefined; apiKey: { id: string; value: string } | undefined },
+  ): Promise<GatewayResponse> {
     const runtime = this.options.runtime();
     const errors = GATEWAY_ERRORS[api.type];
-    if ((request.bodyBytes ?? request.body.length) > API_GATEWAY.maxPayloadBytes) return errors.tooLarge();
-    const match = this.routeTable(api.routes).match(request.method, request.rawPath);
-    if (match === undefined) return errors.notFound();
-    if (!this.admit(api, match.routeKey, match.target.throttle ?? api.throttle)) return throttledByGateway();
-
-    const stage = api.type === 'rest' ? 'dev' : '$default';
     const v1 = api.type === 'rest' || api.payloadFormatVersion === '1.0';
-    const event = v1
-      ? eventV1(request, match, { apiId: LOCAL_API_ID, stage, type: api.type })
-      : eventV2(request, match, { apiId: LOCAL_API_ID, stage });
+    const multiValue = api.multiValueHeaders === true;
+    const event =
+      api.type === 'alb'
+        ? eventAlb(request, {
+            targetGroupArn: targetGroupArn(runtime, match),
+            multiValueHeaders: multiValue,
+            port: this.port,
+          })
+        : v1
+          ? eventV1(request, match, { apiId: LOCAL_API_ID, stage: stageOf(api), type: api.type }, auth)
+          : eventV2(request, match, { apiId: LOCAL_API_ID, stage: stageOf(api) }, auth.authorizer);
     const timeoutMs =
       api.integrationTimeoutMs ??
-      (api.type === 'rest' ? API_GATEWAY.maxRestIntegrationTimeoutMs : API_GATEWAY.maxHttpIntegrationTimeoutMs);
+      (api.type === 'rest'
+        ? API_GATEWAY.maxRestIntegrationTimeoutMs
+        : api.type === 'alb'
+          ? ALB.idleTimeoutMs
+          : API_GATEWAY.maxHttpIntegrationTimeoutMs);
 
-    let result: InvokeResult | typeof TIMED_OUT;
+    let result: InvokeResult | 'timeout';
     try {
-      result = await this.invokeWithin(runtime, match.target.function, JSON.stringify(event), timeoutMs);
+      result = await timedInvoke(
+        runtime,
+        this.options.clock(),
+        match.target.function,
+        JSON.stringify(event),
+        timeoutMs,
+      );
     } catch (error) {
       if (isTributaryError(error, 'ERR_THROTTLED')) return errors.throttled();
       this.logger.warn(
@@ -88,14 +139,41 @@ export class HttpGateway {
       );
       return errors.integrationFailure();
     }
-    if (result === TIMED_OUT) return errors.timeout();
+    if (result === 'timeout') return errors.timeout();
     if (result.functionError !== undefined) return errors.integrationFailure();
-    const response = v1 ? responseV1(result.payload) : responseV2(result.payload);
+    const response =
+      api.type === 'alb'
+        ? responseAlb(result.payload, multiValue)
+        : v1
+          ? responseV1(result.payload)
+          : responseV2(result.payload);
     if (response === undefined) {
-      this.logger.warn({ route: match.routeKey }, 'the function returned a response API Gateway cannot use');
+      this.logger.warn({ route: match.routeKey }, 'the function returned a response the gateway cannot use');
       return errors.integrationFailure();
     }
     return response;
+  }
+
+  private state(api: HttpApi): ApiState {
+    let state = this.states.get(api);
+    if (state === undefined) {
+      const runtime = this.options.runtime();
+      state = new ApiState(api, {
+        identity: {
+          type: api.type === 'rest' ? 'rest' : 'http',
+          apiId: LOCAL_API_ID,
+          stage: stageOf(api),
+          region: runtime.app.model.region,
+          payloadFormatVersion: api.type === 'rest' || api.payloadFormatVersion === '1.0' ? '1.0' : '2.0',
+        },
+        appDir: runtime.app.dir,
+        clock: this.options.clock(),
+        invoke: (fn, payload, timeoutMs) =>
+          timedInvoke(this.options.runtime(), this.options.clock(), fn, payload, timeoutMs),
+      });
+      this.states.set(api, state);
+    }
+    return state;
   }
 
   /** Listens on 127.0.0.1 by default; resolves with the base URL. */
@@ -104,6 +182,7 @@ export class HttpGateway {
     const server = createServer((req, res) => void this.serve(req, res));
     const url = await listen(server, { port: options.port, host, what: 'HTTP API', option: '--port' });
     this.server = server;
+    this.port = Number(new URL(url).port);
     return url;
   }
 
@@ -115,65 +194,6 @@ export class HttpGateway {
     server.close();
     server.closeAllConnections();
     await closed;
-  }
-
-  /**
-   * API Gateway's throttling: the account's bucket (10,000 rps, burst 5,000) for every request, then the route's
-   * own bucket when a throttle applies to it. Buckets belong to one loaded API: a config reload starts them over.
-   */
-  private admit(api: HttpApi, routeKey: string, throttle: Throttle | undefined): boolean {
-    let buckets = this.buckets.get(api);
-    if (buckets === undefined) {
-      buckets = new Map([
-        [
-          '',
-          new TokenBucket(
-            { rateLimit: API_GATEWAY.accountRateLimit, burstLimit: API_GATEWAY.accountBurstLimit },
-            this.options.clock(),
-          ),
-        ],
-      ]);
-      this.buckets.set(api, buckets);
-    }
-    if (buckets.get('')?.take() === false) return false;
-    if (throttle === undefined) return true;
-    let bucket = buckets.get(routeKey);
-    if (bucket === undefined) {
-      bucket = new TokenBucket(throttle, this.options.clock());
-      buckets.set(routeKey, bucket);
-    }
-    return bucket.take();
-  }
-
-  private routeTable(routes: HttpApi['routes']): RouteTable {
-    let table = this.tables.get(routes);
-    if (table === undefined) {
-      table = new RouteTable(routes);
-      this.tables.set(routes, table);
-    }
-    return table;
-  }
-
-  /** The integration: invoke, but answer the client at the integration timeout (the function runs on, as on AWS). */
-  private invokeWithin(
-    runtime: FunctionRuntime,
-    functionName: string,
-    payload: string,
-    timeoutMs: number,
-  ): Promise<InvokeResult | typeof TIMED_OUT> {
-    return new Promise((resolve, reject) => {
-      const timer = this.options.clock().setTimer(timeoutMs, () => resolve(TIMED_OUT));
-      runtime.invoke({ functionName, payload }).then(
-        (result) => {
-          timer.cancel();
-          resolve(result);
-        },
-        (error: unknown) => {
-          timer.cancel();
-          reject(error);
-        },
-      );
-    });
   }
 
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -221,5 +241,25 @@ export class HttpGateway {
     ];
     res.writeHead(response.status, headers);
     res.end(req.method === 'HEAD' ? undefined : response.body);
+  }
+}
+
+/** A local target group per function: `arn:aws:elasticloadbalancing:<region>:<account>:targetgroup/<fn>/…`. */
+function targetGroupArn(runtime: FunctionRuntime, match: RouteMatch): string {
+  return `arn:aws:elasticloadbalancing:${runtime.app.model.region}:${LOCAL_ACCOUNT_ID}:targetgroup/${match.target.function}/${LOCAL_API_ID}`;
+}
+
+/** The gateway response for a refused request; authorizer failures are logged, since the client learns nothing. */
+function refusal(errors: GatewayErrors, failure: AuthFailure, logger: Logger, route: string): GatewayResponse {
+  switch (failure.kind) {
+    case 'unauthorized':
+      return errors.unauthorized(failure.wwwAuthenticate);
+    case 'forbidden':
+      return errors.forbidden();
+    case 'explicit-deny':
+      return errors.explicitDeny();
+    case 'authorizer-error':
+      logger.warn({ route, detail: failure.detail }, 'the authorizer failed');
+      return errors.authorizerFailure();
   }
 }

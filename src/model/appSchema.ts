@@ -53,6 +53,16 @@ export const AppSchema = z
         });
       }
     }
+    for (const [name, authorizer] of Object.entries(app.http?.authorizers ?? {})) {
+      if (authorizer.type === 'lambda' && !(authorizer.function in app.functions)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['http', 'authorizers', name, 'function'],
+          message: `names no function of this app (functions: ${Object.keys(app.functions).join(', ')})`,
+          input: authorizer.function,
+        });
+      }
+    }
     if (reserved > 0 && reserved > reservable) {
       ctx.addIssue({
         code: 'custom',

@@ -61,6 +61,33 @@ export const API_GATEWAY = {
   /** Account-level throttle per Region: steady rate and burst (token bucket). */
   accountRateLimit: 10_000,
   accountBurstLimit: 5_000,
+  /** JWT authorizers: audiences per authorizer, scopes per route, JWKS fetch timeout and size. */
+  maxJwtAudiences: 50,
+  maxRouteScopes: 10,
+  jwksTimeoutMs: 1_500,
+  /** Lambda authorizers: result cache TTL (REST's default; UNCONFIRMED for HTTP APIs) and response timeout. */
+  defaultAuthorizerTtlSeconds: 300,
+  authorizerTimeoutMs: 10_000,
+  /** REST API keys: the shortest value API Gateway accepts. */
+  minApiKeyLength: 20,
+} as const;
+
+/** API Gateway WebSocket APIs. https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html */
+export const WEBSOCKET = {
+  maxConnectionDurationSeconds: 7_200,
+  idleTimeoutSeconds: 600,
+  maxMessageBytes: 128 * 1024,
+  /** Bigger frames close the connection with 1009. */
+  maxFrameBytes: 32 * 1024,
+} as const;
+
+/** An Application Load Balancer with a Lambda target group. https://docs.aws.amazon.com/elasticloadbalancing/latest/application/lambda-functions.html */
+export const ALB = {
+  /** Request body and response JSON. */
+  maxPayloadBytes: 1024 * 1024,
+  /** The load balancer's idle timeout, which bounds a Lambda target's answer. */
+  idleTimeoutMs: 60_000,
+  maxIdleTimeoutMs: 4_000_000,
 } as const;
 
 /** Node.js runtimes a function may declare. */

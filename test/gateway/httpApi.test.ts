@@ -1,36 +1,10 @@
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
 import { describe, test } from 'node:test';
 import { APIGatewayProxyEventSchema, APIGatewayProxyEventV2Schema } from '@aws-lambda-powertools/parser/schemas';
 import { ManualClock } from '../../src/shared/clock.js';
 import { startDevApp } from '../helpers/devApp.js';
 import { openGate } from '../helpers/gate.js';
-
-interface Reply {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: Buffer;
-}
-
-/** A real HTTP request over loopback; node:http so repeated headers (Set-Cookie, Cookie) are kept as sent. */
-function call(
-  base: string,
-  method: string,
-  path: string,
-  options: { headers?: Record<string, string | string[]>; body?: Buffer | string } = {},
-): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = request(`${base}${path}`, { method, headers: options.headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (d: Buffer) => chunks.push(d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-    });
-    req.on('error', reject);
-    req.end(options.body);
-  });
-}
-
-const json = (reply: Reply): unknown => JSON.parse(reply.body.toString('utf8'));
+import { call, json } from '../helpers/httpCall.js';
 
 const files = {
   'echo.mjs': 'export const handler = async (event) => ({ statusCode: 200, body: JSON.stringify(event) });',

@@ -151,7 +151,7 @@ describe('parseApp', () => {
       },
     });
     assert.match(message, /http\.integrationTimeoutMs: must be at most 29000 for a REST API/);
-    assert.match(message, /http\.payloadFormatVersion: REST APIs send payload format 1\.0 only/);
+    assert.match(message, /http\.payloadFormatVersion: is an HTTP API setting; a REST API has its own event format/);
     assert.match(message, /http\.cors\.allowOrigins: cannot be '\*' when allowCredentials is true/);
     const targets = problemsOf({
       name: 'a',
@@ -166,6 +166,50 @@ describe('parseApp', () => {
     });
     assert.equal(ok.http?.type, 'http');
     assert.deepEqual(ok.http?.routes.$default, { function: 'f' });
+  });
+
+  test('checks authorizers, route auth, API keys and usage plans against the API type', () => {
+    const rest = problemsOf({
+      name: 'a',
+      functions: { f: { handler: 'a.h' } },
+      http: {
+        type: 'rest',
+        authorizers: {
+          jwt: { type: 'jwt', issuer: 'https://i', audience: ['a'], jwks: { file: 'k.json' } },
+          lam: { type: 'lambda', function: 'missing', payloadFormatVersion: '2.0', enableSimpleResponses: true },
+        },
+        auth: { authorizer: 'nobody' },
+        apiKeys: { k: { value: 'short', usagePlan: 'p' }, k2: { value: 'a-long-enough-key-value', usagePlan: 'gone' } },
+        routes: { 'GET /y': { function: 'f', auth: { authorizer: 'lam', scopes: ['s'] } } },
+      },
+    });
+    assert.match(rest, /http\.apiKeys\.k\.value: .*20/);
+    const crossField = problemsOf({
+      name: 'a',
+      functions: { f: { handler: 'a.h' } },
+      http: {
+        type: 'rest',
+        authorizers: {
+          jwt: { type: 'jwt', issuer: 'https://i', audience: ['a'], jwks: { file: 'k.json' } },
+          lam: { type: 'lambda', function: 'missing', payloadFormatVersion: '2.0', enableSimpleResponses: true },
+        },
+        auth: { authorizer: 'nobody' },
+        apiKeys: { k2: { value: 'a-long-enough-key-value', usagePlan: 'gone' } },
+        routes: { 'GET /y': { function: 'f', auth: { authorizer: 'lam', scopes: ['s'] } } },
+      },
+    });
+    assert.match(crossField, /http\.authorizers\.jwt\.type: JWT authorizers belong to HTTP APIs/);
+    assert.match(crossField, /http\.authorizers\.lam\.payloadFormatVersion: a REST API's authorizer gets payload 1\.0/);
+    assert.match(crossField, /http\.auth\.authorizer: names no authorizer/);
+    assert.match(crossField, /http\.routes\.GET \/y\.auth\.scopes: scopes apply to JWT authorizers only/);
+    assert.match(crossField, /http\.apiKeys\.k2\.usagePlan: names no usage plan/);
+    assert.match(crossField, /http\.authorizers\.lam\.function: names no function of this app/);
+    const httpKeys = problemsOf({
+      name: 'a',
+      functions: { f: { handler: 'a.h' } },
+      http: { routes: { 'GET /y': { function: 'f', apiKeyRequired: true } } },
+    });
+    assert.match(httpKeys, /http\.routes\.GET \/y\.apiKeyRequired: API keys belong to REST APIs/);
   });
 
   test('rejects function names Lambda would not accept', () => {
