@@ -1,4 +1,5 @@
 import { DevSession } from '../dev/devSession.js';
+import { WEBSOCKET_STAGE } from '../gateway/websocket/websocketGateway.js';
 import { createLogger } from '../shared/logger.js';
 import { functionLines, summaryLine } from './formatRecord.js';
 
@@ -9,6 +10,7 @@ export interface DevCommandOptions {
   readonly edgePort?: number;
   readonly timeScale?: number;
   readonly port?: number;
+  readonly wsPort?: number;
 }
 
 /** `tributary dev [dir]`: starts the app, prints what it serves, streams invocations; Ctrl-C drains and stops. */
@@ -22,6 +24,7 @@ export async function devCommand(dir: string, options: DevCommandOptions): Promi
     ...(options.edgePort === undefined ? {} : { edgePort: options.edgePort }),
     ...(options.timeScale === undefined ? {} : { timeScale: options.timeScale }),
     ...(options.port === undefined ? {} : { httpPort: options.port }),
+    ...(options.wsPort === undefined ? {} : { wsPort: options.wsPort }),
   });
   const { model } = session.app;
   const follow = (runtime: typeof session.runtime): void => {
@@ -47,7 +50,7 @@ export async function devCommand(dir: string, options: DevCommandOptions): Promi
     );
   }
   if (session.httpUrl !== undefined && model.http !== undefined) {
-    const kind = model.http.type === 'rest' ? 'REST API' : 'HTTP API';
+    const kind = { http: 'HTTP API', rest: 'REST API', alb: 'Load balancer' }[model.http.type];
     console.log(`  ${kind}  ${session.httpUrl}`);
     for (const [routeKey, target] of Object.entries(model.http.routes)) {
       const [method = '', path = ''] = routeKey.split(' ');
@@ -55,6 +58,14 @@ export async function devCommand(dir: string, options: DevCommandOptions): Promi
         routeKey === '$default' ? `${session.httpUrl}/*  ($default)` : `${method.padEnd(6)} ${session.httpUrl}${path}`;
       console.log(`    ${shown}  -> ${target.function}`);
     }
+  }
+  if (session.websocketUrl !== undefined && model.websocket !== undefined) {
+    console.log(`  WebSocket API  ${session.websocketUrl}  (route by ${model.websocket.routeSelectionExpression})`);
+    for (const [routeKey, target] of Object.entries(model.websocket.routes))
+      console.log(`    ${routeKey.padEnd(14)} -> ${target.function}`);
+    console.log(
+      `    @connections  ${session.endpointUrl ?? session.websocketUrl.replace(/^ws:/, 'http:')}/${WEBSOCKET_STAGE}/@connections/{connectionId}`,
+    );
   }
   console.log(`  functions (${Object.keys(model.functions).length}):`);
   for (const [name, fn] of Object.entries(model.functions)) {

@@ -41,6 +41,7 @@ export async function invokeCommand(functionName: string, options: InvokeCommand
     edgePort: 0,
     // One invocation needs no HTTP API, and must not take the port of a `tributary dev` that is running.
     httpPort: false,
+    wsPort: false,
     logger: createLogger({ level: 'warn' }),
     ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
   });

@@ -40,6 +40,7 @@ program
   .option('--idle-timeout <seconds>', 'stop environments idle this long (default 600)', positiveInteger)
   .option('--edge-port <port>', 'port of the local AWS endpoint on 127.0.0.1 (default 4566)', portNumber)
   .option('--port <port>', "port of the app's HTTP API on 127.0.0.1 (default 3000)", portNumber)
+  .option('--ws-port <port>', "port of the app's WebSocket API on 127.0.0.1 (default 3001)", portNumber)
   .option('--time-scale <n>', 'divide async retry delays, backoff and event age by n (default 1)', positiveNumber)
   .option('--verbose', 'log debug events (JSON, on stderr)')
   .action(
@@ -50,6 +51,7 @@ program
         idleTimeout?: number;
         edgePort?: number;
         port?: number;
+        wsPort?: number;
         timeScale?: number;
         verbose?: boolean;
       },

@@ -1,9 +1,11 @@
 import { EventEmitter } from 'node:events';
 import { join, resolve } from 'node:path';
+import { ConnectionsService } from '../edge/connections/connectionsService.js';
 import { EdgeServer } from '../edge/edgeServer.js';
 import { LambdaService } from '../edge/lambda/lambdaService.js';
 import { S3Service } from '../edge/s3/s3Service.js';
 import { HttpGateway } from '../gateway/httpGateway.js';
+import { WebSocketGateway } from '../gateway/websocket/websocketGateway.js';
 import { FsObjectStore } from '../lake/fsObjectStore.js';
 import { type LoadedApp, loadApp } from '../model/loadApp.js';
 import { CodeWatcher } from '../runtime/codeWatcher.js';
@@ -24,6 +26,8 @@ export interface DevSessionOptions {
   readonly edgePort?: number | false;
   /** Port of the HTTP API on 127.0.0.1 when the app has an `http` section (default 3000; 0: a free one; false: none). */
   readonly httpPort?: number | false;
+  /** Port of the WebSocket API when the app has a `websocket` section (default 3001; 0: a free one; false: none). */
+  readonly wsPort?: number | false;
   /** Divides the async queue's delays (retries, backoff, event age) by this (default 1). Ignored with `clock`. */
   readonly timeScale?: number;
 }
@@ -62,7 +66,10 @@ export class DevSession {
   objectStore: FsObjectStore | undefined;
   /** The HTTP API's base URL, when the app has one. */
   httpUrl: string | undefined;
+  /** The WebSocket API's `ws://` URL, when the app has one. */
+  websocketUrl: string | undefined;
   private gateway: HttpGateway | undefined;
+  private websocket: WebSocketGateway | undefined;
   private readonly options: DevSessionOptions;
   private readonly logger: Logger;
 
@@ -89,6 +96,7 @@ export class DevSession {
       edge = new EdgeServer({
         services: [
           new LambdaService(runtime, logger),
+          new ConnectionsService(() => session?.websocket?.registry),
           new S3Service({
             store: objectStore,
             region: () => runtime().app.model.region,
@@ -121,6 +129,17 @@ export class DevSession {
         });
         started.httpUrl = await started.gateway.start({ port: options.httpPort ?? 3000 });
       }
+      if (app.model.websocket !== undefined && options.wsPort !== false) {
+        started.websocket = new WebSocketGateway({
+          runtime: () => started.runtime,
+          clock: () => started.runtime.clock,
+          logger,
+        });
+        started.websocketUrl = await started.websocket.start({
+          port: options.wsPort ?? 3001,
+          ...(edge === undefined ? {} : { handleHttp: edge.listener }),
+        });
+      }
       started.runtime.start();
       if (options.watch !== false) {
         started.watcher = await CodeWatcher.start({
@@ -152,6 +171,8 @@ export class DevSession {
     this.watcher = undefined;
     await this.gateway?.dispose();
     this.gateway = undefined;
+    await this.websocket?.dispose();
+    this.websocket = undefined;
     await this.current.dispose();
     await this.edge?.dispose();
     this.edge = undefined;

@@ -99,7 +99,7 @@ export class EdgeServer {
   /** Listens on `host` (default 127.0.0.1) and `port` (0 picks a free one); resolves with the endpoint URL. */
   async start(options: { port: number; host?: string }): Promise<string> {
     const host = options.host ?? '127.0.0.1';
-    const server = createServer((req, res) => void this.serve(req, res));
+    const server = createServer(this.listener);
     server.keepAliveTimeout = 65_000;
     const url = await listen(server, { port: options.port, host, what: 'local AWS endpoint', option: '--edge-port' });
     this.server = server;
@@ -116,6 +116,9 @@ export class EdgeServer {
     server.closeAllConnections();
     await closed;
   }
+
+  /** The endpoint as a node:http request listener, for another server to delegate to (the WebSocket port). */
+  readonly listener = (req: IncomingMessage, res: ServerResponse): void => void this.serve(req, res);
 
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     let response: EdgeResponse;

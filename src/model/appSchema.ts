@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { LAMBDA } from './awsLimits.js';
 import { FunctionNameSchema, FunctionSchema } from './functionSchema.js';
 import { HttpApiSchema } from './httpSchema.js';
+import { WebSocketApiSchema } from './websocketSchema.js';
 
 export const LimitsSchema = z.strictObject({
   /** The account's concurrent executions quota for the Region. */
@@ -25,6 +26,8 @@ export const AppSchema = z
     functions: z.record(FunctionNameSchema, FunctionSchema).default({}),
     /** The HTTP API in front of the functions (API Gateway). */
     http: HttpApiSchema.optional(),
+    /** The WebSocket API (API Gateway), for pushing results back to clients. */
+    websocket: WebSocketApiSchema.optional(),
   })
   .superRefine((app, ctx) => {
     const reservable = app.limits.accountConcurrency - LAMBDA.minimumUnreservedConcurrency;
@@ -50,6 +53,21 @@ export const AppSchema = z
           path: ['http', 'routes', routeKey, 'function'],
           message: `names no function of this app (functions: ${Object.keys(app.functions).join(', ')})`,
           input: target.function,
+        });
+      }
+    }
+    const websocketTargets: [(string | number)[], string][] = Object.entries(app.websocket?.routes ?? {}).map(
+      ([key, target]) => [['websocket', 'routes', key, 'function'], target.function],
+    );
+    if (app.websocket?.authorizer !== undefined)
+      websocketTargets.push([['websocket', 'authorizer', 'function'], app.websocket.authorizer.function]);
+    for (const [path, target] of websocketTargets) {
+      if (!(target in app.functions)) {
+        ctx.addIssue({
+          code: 'custom',
+          path,
+          message: `names no function of this app (functions: ${Object.keys(app.functions).join(', ')})`,
+          input: target,
         });
       }
     }

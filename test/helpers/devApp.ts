@@ -25,6 +25,7 @@ export async function startDevApp(
     appDir: dir,
     edgePort: 0,
     httpPort: 0,
+    wsPort: 0,
     watch: false,
     ...(options.clock === undefined ? {} : { clock: options.clock }),
   });
