@@ -3,8 +3,10 @@
  * Loopback only, bounded in count, stops by itself.
  */
 import { endpointBench } from './endpointBench.js';
+import { gatewayBench } from './gatewayBench.js';
 import { runtimeBench } from './runtimeBench.js';
 
 console.log(`Tributary benchmarks — node ${process.version}, ${new Date().toISOString()}`);
 await runtimeBench();
 await endpointBench();
+await gatewayBench();

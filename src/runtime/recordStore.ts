@@ -9,10 +9,15 @@ export interface RecordQuery {
   readonly limit?: number;
 }
 
+/** Lines written to the file at once, at most this often: one write per batch, not per invocation. */
+const FLUSH_INTERVAL_MS = 50;
+const FLUSH_BYTES = 256 * 1024;
+
 /**
  * Keeps recent invocation records in memory (a bounded ring) and appends every record to an NDJSON file
  * that `tributary logs` reads, also from another process. Records are observability, not acknowledged
- * data, so they are not fsynced.
+ * data, so they are not fsynced, and lines are batched (every 50 ms or 256 KB) so a busy gateway does not
+ * pay a file write per request.
  *
  * @example
  * const store = new RecordStore({ capacity: 1000, file: '.tributary/invocations.ndjson' });
@@ -27,6 +32,9 @@ export class RecordStore {
   private readonly listeners = new Set<(record: InvocationRecord) => void>();
   private readonly file: string | undefined;
   private stream: Promise<WriteStream> | undefined;
+  private pending: string[] = [];
+  private pendingBytes = 0;
+  private flushTimer: NodeJS.Timeout | undefined;
 
   constructor(options: { capacity?: number; file?: string } = {}) {
     this.capacity = options.capacity ?? 10_000;
@@ -39,7 +47,10 @@ export class RecordStore {
     this.next = (this.next + 1) % this.capacity;
     if (this.file !== undefined) {
       const line = `${JSON.stringify(record)}\n`;
-      void this.open(this.file).then((stream) => stream.write(line));
+      this.pending.push(line);
+      this.pendingBytes += line.length;
+      if (this.pendingBytes >= FLUSH_BYTES) this.flush();
+      else this.flushTimer ??= setTimeout(() => this.flush(), FLUSH_INTERVAL_MS);
     }
     for (const listener of this.listeners) listener(record);
   }
@@ -62,9 +73,21 @@ export class RecordStore {
 
   /** Flushes and closes the file. */
   async close(): Promise<void> {
+    this.flush();
     const stream = await this.stream;
     if (stream !== undefined) await new Promise<void>((resolve) => stream.end(resolve));
     this.stream = undefined;
+  }
+
+  /** Hands the batched lines to the file stream (which keeps their order). */
+  private flush(): void {
+    if (this.flushTimer !== undefined) clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    if (this.file === undefined || this.pending.length === 0) return;
+    const text = this.pending.join('');
+    this.pending = [];
+    this.pendingBytes = 0;
+    void this.open(this.file).then((stream) => stream.write(text));
   }
 
   private open(file: string): Promise<WriteStream> {
