@@ -12,7 +12,12 @@ export default defineApp({
   // the direct routes let a client aggregate the L2x itself, with no L1 billed while it waits.
   http: {
     type: 'http',
+    // A Lambda authorizer guards the staff route; the customer routes stay open.
+    authorizers: {
+      staff: { type: 'lambda', function: 'staffOnly', enableSimpleResponses: true, resultTtlSeconds: 300 },
+    },
     routes: {
+      'GET /staff/customers/{id}/overview': { function: 'overview', auth: { authorizer: 'staff' } },
       'GET /customers/{id}/overview': 'overview',
       'GET /customers/{id}/profile': 'profile',
       'GET /customers/{id}/orders': 'orders',
@@ -20,7 +25,22 @@ export default defineApp({
       'GET /customers/{id}/shipments': 'shipments',
     },
   },
+  // The WebSocket API: `{"action":"overview","customerId":"c-42"}` streams the aggregation back, branch by branch.
+  websocket: {
+    routes: { overview: 'live' },
+  },
   functions: {
+    live: {
+      handler: 'functions/live.handler',
+      description: 'WebSocket route: runs the aggregation and pushes each branch to the client as it arrives',
+      timeout: 30,
+      environment: { BRANCH_FUNCTIONS: 'profile,orders,invoices,shipments' },
+    },
+    staffOnly: {
+      handler: 'functions/staffOnly.handler',
+      description: 'Lambda authorizer (simple responses) for the /staff routes',
+      timeout: 3,
+    },
     overview: {
       handler: 'functions/overview.handler',
       description: 'L1: fans out to the four L2x in parallel and merges their answers',

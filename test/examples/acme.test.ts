@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import WebSocket from 'ws';
 import { DevSession } from '../../src/dev/devSession.js';
 import type { AsyncSettlement } from '../../src/runtime/async/asyncInvoker.js';
 import { cleanup } from '../helpers/cleanup.js';
@@ -13,7 +15,14 @@ import { TEST_CREDENTIALS } from '../helpers/devApp.js';
 test('examples/acme: the overview aggregates four L2x (Lambda API and HTTP API), audits asynchronously to S3', async (t) => {
   const dataDir = await mkdtemp(join(tmpdir(), 'acme-data-'));
   cleanup(t, () => rm(dataDir, { recursive: true, force: true }));
-  const session = await DevSession.start({ appDir: 'examples/acme', dataDir, edgePort: 0, httpPort: 0, watch: false });
+  const session = await DevSession.start({
+    appDir: 'examples/acme',
+    dataDir,
+    edgePort: 0,
+    httpPort: 0,
+    wsPort: 0,
+    watch: false,
+  });
   cleanup(t, () => session.stop());
   const endpoint = session.endpointUrl ?? '';
   const lambda = new LambdaClient({ endpoint, region: 'us-east-1', credentials: TEST_CREDENTIALS });
@@ -65,5 +74,38 @@ test('examples/acme: the overview aggregates four L2x (Lambda API and HTTP API),
   assert.ok(
     keys.some((k) => k.startsWith('invocations/aws/lambda/async/audit/')),
     'the onSuccess destination got the invocation record',
+  );
+
+  // The staff route: the Lambda authorizer refuses without the demo token and lets it through.
+  assert.equal((await fetch(`${session.httpUrl}/staff/customers/c-42/overview`)).status, 401);
+  const wrongToken = await fetch(`${session.httpUrl}/staff/customers/c-42/overview`, {
+    headers: { authorization: 'Bearer guess' },
+  });
+  assert.equal(wrongToken.status, 403);
+  const staff = await fetch(`${session.httpUrl}/staff/customers/c-42/overview`, {
+    headers: { authorization: 'Bearer acme-staff-demo-token' },
+  });
+  assert.equal(staff.status, 200);
+
+  // The WebSocket route streams the aggregation back: one message per branch, then done.
+  const socket = new WebSocket(session.websocketUrl ?? '');
+  cleanup(t, () => socket.terminate());
+  await once(socket, 'open');
+  const received: Record<string, unknown>[] = [];
+  const done = new Promise<void>((resolve) =>
+    socket.on('message', (data: Buffer) => {
+      const message = JSON.parse(data.toString('utf8')) as Record<string, unknown>;
+      received.push(message);
+      if (message.done === true) resolve();
+    }),
+  );
+  socket.send(JSON.stringify({ action: 'overview', customerId: 'c-7' }));
+  await done;
+  assert.deepEqual(
+    received
+      .filter((m) => typeof m.branch === 'string')
+      .map((m) => m.branch)
+      .sort(),
+    ['invoices', 'orders', 'profile', 'shipments'],
   );
 });

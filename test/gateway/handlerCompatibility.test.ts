@@ -25,7 +25,12 @@ export const handler = middy().use(jsonBodyParser()).handler(base);
 const functions = { powertools: { handler: 'powertools.handler' }, middy: { handler: 'middy.handler' } };
 const routes = { 'GET /todos/{id}': 'powertools', 'POST /todos': 'powertools', 'POST /greet': 'middy' };
 
-for (const http of [{ type: 'http' }, { type: 'http', payloadFormatVersion: '1.0' }, { type: 'rest' }, { type: 'alb' }]) {
+for (const http of [
+  { type: 'http' },
+  { type: 'http', payloadFormatVersion: '1.0' },
+  { type: 'rest' },
+  { type: 'alb' },
+]) {
   describe(`unchanged handlers behind ${JSON.stringify(http)}`, () => {
     test("Powertools' Router and middy's JSON body parser work as on AWS", async (t) => {
       const { session } = await startDevApp(t, { functions, files, config: { http: { ...http, routes } } });

@@ -168,6 +168,33 @@ describe('parseApp', () => {
     assert.deepEqual(ok.http?.routes.$default, { function: 'f' });
   });
 
+  test('checks the websocket section: route keys, targets, expression, limits', () => {
+    const shape = problemsOf({
+      name: 'a',
+      functions: { f: { handler: 'a.h' } },
+      websocket: {
+        routeSelectionExpression: '$request.header.x',
+        routes: { 'bad key!': 'f' },
+        idleTimeoutSeconds: 601,
+      },
+    });
+    assert.match(shape, /websocket\.routeSelectionExpression: must be \$request\.body\.<field>/);
+    assert.match(shape, /websocket\.routes\.bad key!: must be \$connect/);
+    assert.match(shape, /websocket\.idleTimeoutSeconds/);
+    const targets = problemsOf({
+      name: 'a',
+      functions: { f: { handler: 'a.h' } },
+      websocket: { routes: { $connect: 'nope' }, authorizer: { function: 'gone' } },
+    });
+    assert.match(targets, /websocket\.routes\.\$connect\.function: names no function of this app/);
+    assert.match(targets, /websocket\.authorizer\.function: names no function of this app/);
+    const ok = parseApp({ name: 'a', functions: { f: { handler: 'a.h' } }, websocket: { routes: { send: 'f' } } });
+    assert.equal(ok.websocket?.routeSelectionExpression, '$request.body.action');
+    assert.equal(ok.websocket?.idleTimeoutSeconds, 600);
+    assert.equal(ok.websocket?.maxConnectionSeconds, 7200);
+    assert.deepEqual(ok.websocket?.routes.send, { function: 'f', returnResponse: false });
+  });
+
   test('checks authorizers, route auth, API keys and usage plans against the API type', () => {
     const rest = problemsOf({
       name: 'a',
