@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { Worker } from 'node:worker_threads';
 import { eventV2 } from '../dist/gateway/eventV2.js';
 import { responseV2 } from '../dist/gateway/responseTranslation.js';
 import { DevSession } from '../dist/index.js';
@@ -60,6 +61,85 @@ async function rawServer(dir: string): Promise<{ url: string; close: () => Promi
         server.close(() => resolve());
         server.closeAllConnections();
       }),
+  };
+}
+
+/**
+ * The ceiling of per-request isolation here: the same server, but each request's event goes to one of a pool of
+ * bare worker threads (one per connection, as Lambda needs one environment per concurrent request), which calls
+ * the handler and posts the result back. No records, deadlines, billing or routing: only the thread hop.
+ */
+async function bareWorkerServer(dir: string): Promise<{ url: string; close: () => Promise<void> }> {
+  const source = `
+const { parentPort, workerData } = require('node:worker_threads');
+import(workerData.module).then(({ handler }) => {
+  parentPort.on('message', async (event) => parentPort.postMessage(JSON.stringify(await handler(JSON.parse(event)))));
+  parentPort.postMessage('ready');
+});`;
+  const idle: { worker: Worker; respond?: (payload: string) => void }[] = [];
+  const all: Worker[] = [];
+  for (let i = 0; i < CONNECTIONS + 8; i++) {
+    const worker = new Worker(source, { eval: true, workerData: { module: join(dir, 'hello.mjs') } });
+    all.push(worker);
+    const slot: { worker: Worker; respond?: (payload: string) => void } = { worker };
+    await new Promise<void>((resolve) => worker.once('message', () => resolve()));
+    worker.on('message', (payload: string) => {
+      const respond = slot.respond;
+      slot.respond = undefined;
+      idle.push(slot);
+      respond?.(payload);
+    });
+    idle.push(slot);
+  }
+  const match = {
+    routeKey: 'GET /hello',
+    resource: '/hello',
+    pathParameters: undefined,
+    target: { function: 'hello' },
+  };
+  const server = createServer((req, res) => {
+    const pairs: [string, string][] = [];
+    for (let i = 0; i + 1 < req.rawHeaders.length; i += 2)
+      pairs.push([req.rawHeaders[i] ?? '', req.rawHeaders[i + 1] ?? '']);
+    const event = eventV2(
+      {
+        method: req.method ?? 'GET',
+        rawPath: req.url ?? '/',
+        rawQueryString: '',
+        headers: pairs,
+        body: Buffer.alloc(0),
+        sourceIp: '127.0.0.1',
+        protocol: 'HTTP/1.1',
+        requestId: 'bare',
+        receivedAt: Date.now(),
+      },
+      match,
+      { apiId: 'bare', stage: '$default' },
+    );
+    const slot = idle.pop();
+    if (slot === undefined) {
+      res.writeHead(503).end();
+      return;
+    }
+    slot.respond = (payload) => {
+      const response = responseV2(payload);
+      res.writeHead(response?.status ?? 500, [...(response?.headers ?? []).flat()]);
+      res.end(response?.body);
+    };
+    slot.worker.postMessage(JSON.stringify(event));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  return {
+    url: `http://127.0.0.1:${port}/hello`,
+    close: async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await Promise.all(all.map((w) => w.terminate()));
+    },
   };
 }
 
@@ -157,6 +237,8 @@ export async function gatewayBench(): Promise<void> {
       join(dir, 'tributary.config.mjs'),
       `export default ${JSON.stringify({
         name: 'bench',
+        // The account's API Gateway quota (10,000 rps) would answer 429s under this load, as on AWS.
+        limits: { apiGatewayThrottle: { rateLimit: 1_000_000, burstLimit: 1_000_000 } },
         functions: { hello: { handler: 'hello.handler' } },
         http: { routes: { 'GET /hello': 'hello' } },
       })};`,
@@ -165,6 +247,10 @@ export async function gatewayBench(): Promise<void> {
     const raw = await rawServer(dir);
     const floor = await load(raw.url, seconds);
     await raw.close();
+
+    const bare = await bareWorkerServer(dir);
+    const ceiling = await load(bare.url, seconds);
+    await bare.close();
 
     const session = await DevSession.start({ appDir: dir, edgePort: false, httpPort: 0, watch: false });
     const ours = await load(`${session.httpUrl}/hello`, seconds);
@@ -193,6 +279,9 @@ export async function gatewayBench(): Promise<void> {
       );
     const vsFloor = ours.requestsPerSecond / floor.requestsPerSecond;
     console.log(`Tributary / floor: ${(vsFloor * 100).toFixed(1)}% (goal >= 60%)`);
+    console.log(
+      `isolation ceiling / floor: ${((ceiling.requestsPerSecond / floor.requestsPerSecond) * 100).toFixed(1)}%; Tributary / ceiling: ${((ours.requestsPerSecond / ceiling.requestsPerSecond) * 100).toFixed(1)}%`,
+    );
     if (peer !== undefined)
       console.log(
         `Tributary / serverless-offline: ${(ours.requestsPerSecond / peer.requestsPerSecond).toFixed(1)}x (goal >= 15x)`,

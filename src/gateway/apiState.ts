@@ -1,4 +1,3 @@
-import { API_GATEWAY } from '../model/awsLimits.js';
 import type { HttpApi, Throttle } from '../model/httpSchema.js';
 import type { Clock } from '../shared/clock.js';
 import { ApiKeyGate } from './auth/apiKeyGate.js';
@@ -18,13 +17,13 @@ export class ApiState {
   private readonly routeBuckets = new Map<string, TokenBucket>();
   private readonly clock: Clock;
 
-  constructor(api: HttpApi, options: { identity: ApiIdentity; appDir: string; clock: Clock; invoke: TimedInvoke }) {
+  constructor(
+    api: HttpApi,
+    options: { identity: ApiIdentity; appDir: string; clock: Clock; invoke: TimedInvoke; accountThrottle: Throttle },
+  ) {
     this.clock = options.clock;
     this.routes = new RouteTable(api.routes);
-    this.account = new TokenBucket(
-      { rateLimit: API_GATEWAY.accountRateLimit, burstLimit: API_GATEWAY.accountBurstLimit },
-      options.clock,
-    );
+    this.account = new TokenBucket(options.accountThrottle, options.clock);
     this.authorizer =
       api.type === 'alb'
         ? undefined
@@ -39,7 +38,8 @@ export class ApiState {
   }
 
   /**
-   * API Gateway's throttling: the account's bucket (10,000 rps, burst 5,000) for every request, then the route's
+   * API Gateway's throttling: the account's bucket (`limits.apiGatewayThrottle`, 10,000 rps and burst 5,000 by
+   * default) for every request, then the route's
    * own bucket when a throttle applies to it.
    */
   admit(routeKey: string, throttle: Throttle | undefined): boolean {

@@ -167,6 +167,7 @@ export class HttpGateway {
           payloadFormatVersion: api.type === 'rest' || api.payloadFormatVersion === '1.0' ? '1.0' : '2.0',
         },
         appDir: runtime.app.dir,
+        accountThrottle: runtime.app.model.limits.apiGatewayThrottle,
         clock: this.options.clock(),
         invoke: (fn, payload, timeoutMs) =>
           timedInvoke(this.options.runtime(), this.options.clock(), fn, payload, timeoutMs),

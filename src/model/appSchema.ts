@@ -1,12 +1,18 @@
 import { z } from 'zod';
-import { LAMBDA } from './awsLimits.js';
+import { API_GATEWAY, LAMBDA } from './awsLimits.js';
 import { FunctionNameSchema, FunctionSchema } from './functionSchema.js';
 import { HttpApiSchema } from './httpSchema.js';
+import { ThrottleSchema } from './throttleSchema.js';
 import { WebSocketApiSchema } from './websocketSchema.js';
 
 export const LimitsSchema = z.strictObject({
   /** The account's concurrent executions quota for the Region. */
   accountConcurrency: z.number().int().min(1).default(LAMBDA.defaultAccountConcurrency),
+  /** API Gateway's account throttle for the Region (10,000 rps, burst 5,000), raisable on AWS by quota request. */
+  apiGatewayThrottle: ThrottleSchema.default({
+    rateLimit: API_GATEWAY.accountRateLimit,
+    burstLimit: API_GATEWAY.accountBurstLimit,
+  }),
 });
 export type Limits = z.infer<typeof LimitsSchema>;
 

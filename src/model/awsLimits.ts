@@ -119,3 +119,22 @@ export const RESERVED_ENVIRONMENT_KEYS = [
   'LAMBDA_TASK_ROOT',
   'LAMBDA_RUNTIME_DIR',
 ] as const;
+
+/** Amazon Data Firehose, Direct PUT to S3. https://docs.aws.amazon.com/firehose/latest/dev/limits.html */
+export const FIREHOSE = {
+  /** PutRecord / each PutRecordBatch record, before base64. */
+  maxRecordBytes: 1_000 * 1024,
+  maxBatchRecords: 500,
+  maxBatchBytes: 4 * 1024 * 1024,
+  minBufferMb: 1,
+  maxBufferMb: 128,
+  defaultBufferMb: 5,
+  maxBufferSeconds: 900,
+  defaultBufferSeconds: 300,
+  /** Per-stream Direct PUT quota in us-east-1, us-west-2 and eu-west-1. */
+  recordsPerSecond: 500_000,
+  requestsPerSecond: 2_000,
+  bytesPerSecond: 5 * 1024 * 1024,
+  defaultActivePartitions: 500,
+  maxActivePartitions: 5_000,
+} as const;
