@@ -2,11 +2,14 @@ import { EventEmitter } from 'node:events';
 import { join, resolve } from 'node:path';
 import { ConnectionsService } from '../edge/connections/connectionsService.js';
 import { EdgeServer } from '../edge/edgeServer.js';
+import { FirehoseService } from '../edge/firehose/firehoseService.js';
 import { LambdaService } from '../edge/lambda/lambdaService.js';
 import { S3Service } from '../edge/s3/s3Service.js';
 import { HttpGateway } from '../gateway/httpGateway.js';
 import { WebSocketGateway } from '../gateway/websocket/websocketGateway.js';
 import { FsObjectStore } from '../lake/fsObjectStore.js';
+import { LocalObjectSink } from '../lake/objectSink.js';
+import { DeliveryStreams } from '../lake/streams/deliveryStreams.js';
 import { type LoadedApp, loadApp } from '../model/loadApp.js';
 import { CodeWatcher } from '../runtime/codeWatcher.js';
 import { FunctionRuntime } from '../runtime/functionRuntime.js';
@@ -68,6 +71,8 @@ export class DevSession {
   httpUrl: string | undefined;
   /** The WebSocket API's `ws://` URL, when the app has one. */
   websocketUrl: string | undefined;
+  /** The lake's delivery streams, when the app declares `lake.streams`. */
+  streams: DeliveryStreams | undefined;
   private gateway: HttpGateway | undefined;
   private websocket: WebSocketGateway | undefined;
   private readonly options: DevSessionOptions;
@@ -97,6 +102,10 @@ export class DevSession {
         services: [
           new LambdaService(runtime, logger),
           new ConnectionsService(() => session?.websocket?.registry),
+          new FirehoseService(
+            () => session?.streams,
+            () => runtime().app.model.region,
+          ),
           new S3Service({
             store: objectStore,
             region: () => runtime().app.model.region,
@@ -121,6 +130,7 @@ export class DevSession {
     started.endpointUrl = endpointUrl;
     // Anything failing from here (a taken HTTP port) stops what already runs, so nothing is left listening or open.
     try {
+      started.streams = await started.startStreams(app);
       if (app.model.http !== undefined && options.httpPort !== false) {
         started.gateway = new HttpGateway({
           runtime: () => started.runtime,
@@ -174,9 +184,25 @@ export class DevSession {
     await this.websocket?.dispose();
     this.websocket = undefined;
     await this.current.dispose();
+    await this.streams?.close();
+    this.streams = undefined;
     await this.edge?.dispose();
     this.edge = undefined;
     this.objectStore?.close();
+  }
+
+  /** The lake's buckets and delivery streams (replaying what a previous run left undelivered). */
+  private async startStreams(app: LoadedApp): Promise<DeliveryStreams | undefined> {
+    const lake = app.model.lake;
+    if (lake === undefined || this.objectStore === undefined) return undefined;
+    return DeliveryStreams.start({
+      lake,
+      dataDir: this.dataDir,
+      sink: new LocalObjectSink(this.objectStore),
+      clock: this.options.clock ?? new SystemClock(),
+      logger: this.logger,
+      region: app.model.region,
+    });
   }
 
   private static createRuntime(
@@ -213,6 +239,9 @@ export class DevSession {
       await previous.dispose();
       // Only one dispatcher may own the async queue: the new one starts once the old one stopped.
       this.current.start();
+      // Streams deliver what they buffer, then start again with the new config (their journals carry over).
+      await this.streams?.close();
+      this.streams = await this.startStreams(app);
       this.logger.info({ file }, 'config changed; app reloaded');
       this.events.emit('config-reloaded', app);
     } catch (error) {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { API_GATEWAY, LAMBDA } from './awsLimits.js';
 import { FunctionNameSchema, FunctionSchema } from './functionSchema.js';
 import { HttpApiSchema } from './httpSchema.js';
+import { LakeSchema } from './lakeSchema.js';
 import { ThrottleSchema } from './throttleSchema.js';
 import { WebSocketApiSchema } from './websocketSchema.js';
 
@@ -34,6 +35,8 @@ export const AppSchema = z
     http: HttpApiSchema.optional(),
     /** The WebSocket API (API Gateway), for pushing results back to clients. */
     websocket: WebSocketApiSchema.optional(),
+    /** The data lake: buckets, Glue-like tables, and Firehose-style delivery streams into them. */
+    lake: LakeSchema.optional(),
   })
   .superRefine((app, ctx) => {
     const reservable = app.limits.accountConcurrency - LAMBDA.minimumUnreservedConcurrency;
@@ -87,6 +90,7 @@ export const AppSchema = z
         });
       }
     }
+    checkLake(app.lake, ctx);
     if (reserved > 0 && reserved > reservable) {
       ctx.addIssue({
         code: 'custom',
@@ -100,3 +104,58 @@ export const AppSchema = z
 export type AppModel = Readonly<z.infer<typeof AppSchema>>;
 /** What a user writes in `tributary.config.ts`: defaults may be left out. */
 export type AppConfig = z.input<typeof AppSchema>;
+
+/** Streams and tables name declared buckets and tables; Parquet needs a table; expression rules as Firehose's. */
+function checkLake(lake: z.infer<typeof LakeSchema> | undefined, ctx: z.core.$RefinementCtx): void {
+  if (lake === undefined) return;
+  const problem = (path: (string | number)[], message: string, input?: unknown): void =>
+    ctx.addIssue({ code: 'custom', path: ['lake', ...path], message, input });
+  const buckets = `(buckets: ${lake.buckets.join(', ') || 'none'})`;
+  for (const [name, table] of Object.entries(lake.tables)) {
+    if (!lake.buckets.includes(table.bucket))
+      problem(['tables', name, 'bucket'], `is not one of lake.buckets ${buckets}`, table.bucket);
+  }
+  for (const [name, stream] of Object.entries(lake.streams)) {
+    if (!lake.buckets.includes(stream.bucket))
+      problem(['streams', name, 'bucket'], `is not one of lake.buckets ${buckets}`, stream.bucket);
+    if (stream.table !== undefined && !(stream.table in lake.tables))
+      problem(
+        ['streams', name, 'table'],
+        `names no table of lake.tables (tables: ${Object.keys(lake.tables).join(', ') || 'none'})`,
+        stream.table,
+      );
+    if (stream.format === 'parquet' && stream.table === undefined)
+      problem(['streams', name, 'table'], "is required for Parquet: its columns are the files' schema");
+    if (stream.prefix.includes('!{firehose:error-output-type}'))
+      problem(['streams', name, 'prefix'], 'may not contain !{firehose:error-output-type}', stream.prefix);
+    const keys = Object.keys(stream.dynamicPartitioning?.keys ?? {});
+    for (const used of stream.prefix.matchAll(/!\{partitionKeyFromQuery:([^}]*)\}/g)) {
+      if (!keys.includes(used[1] ?? ''))
+        problem(
+          ['streams', name, 'prefix'],
+          `uses partition key "${used[1]}", which dynamicPartitioning.keys does not define`,
+          stream.prefix,
+        );
+    }
+    if (keys.length > 0 && !stream.prefix.includes('!{partitionKeyFromQuery:'))
+      problem(
+        ['streams', name, 'prefix'],
+        'must use the partition keys (!{partitionKeyFromQuery:name})',
+        stream.prefix,
+      );
+    if (stream.prefix.includes('!{') && stream.errorOutputPrefix === undefined)
+      problem(['streams', name, 'errorOutputPrefix'], 'is required when prefix has expressions');
+    if (
+      stream.errorOutputPrefix !== undefined &&
+      stream.prefix.includes('!{') &&
+      !stream.errorOutputPrefix.includes('!{firehose:error-output-type}')
+    )
+      problem(
+        ['streams', name, 'errorOutputPrefix'],
+        'must contain !{firehose:error-output-type} when prefix has expressions',
+        stream.errorOutputPrefix,
+      );
+    if (stream.errorOutputPrefix?.includes('!{partitionKeyFromQuery:') === true)
+      problem(['streams', name, 'errorOutputPrefix'], 'may not use partition keys', stream.errorOutputPrefix);
+  }
+}

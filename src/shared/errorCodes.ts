@@ -16,6 +16,18 @@ export const ERROR_CODES = {
     kind: 'user',
     summary: 'An object-store request failed as S3 fails it (NoSuchKey, BucketNotEmpty, ...).',
   },
+  ERR_STREAM_UNAVAILABLE: {
+    kind: 'user',
+    summary: 'A delivery stream is over its quota or buffer and refuses puts (ServiceUnavailableException).',
+  },
+  ERR_STREAM_NOT_FOUND: {
+    kind: 'user',
+    summary: 'No delivery stream of that name in the app (ResourceNotFoundException).',
+  },
+  ERR_STREAM_INVALID_ARGUMENT: {
+    kind: 'user',
+    summary: 'A Firehose request breaks a limit: record, batch size or count (InvalidArgumentException).',
+  },
   ERR_DISPOSED: { kind: 'user', summary: 'The runtime was stopped; no new invocations are accepted.' },
   ERR_INVALID_ARGUMENT: { kind: 'user', summary: 'A command-line argument or API argument is invalid.' },
 } as const satisfies Record<string, { kind: 'user' | 'system'; summary: string }>;

@@ -1,0 +1,107 @@
+import { isUtf8 } from 'node:buffer';
+import { randomUUID } from 'node:crypto';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { LakeTable } from '../../model/lakeSchema.js';
+import { coerceValue, duckDbType, parseColumnType, quoteIdentifier } from '../columnTypes.js';
+
+/** A record the conversion refused, with the reason (it goes to the error prefix with its raw data). */
+export interface FailedRecord {
+  readonly index: number;
+  readonly message: string;
+}
+
+export interface Conversion {
+  /** The Parquet file, or undefined when no record converted. */
+  readonly parquet: Buffer | undefined;
+  readonly failed: readonly FailedRecord[];
+}
+
+const sqlString = (text: string): string => `'${text.replaceAll("'", "''")}'`;
+
+/**
+ * JSON records to one Parquet file with the table's column types, by DuckDB. The fast path hands DuckDB the records
+ * as they arrived (one per line); when it refuses the batch, each record is checked and coerced as OpenX's JSON
+ * SerDe would (numeric strings, epoch timestamps), the good ones are converted and the others reported — so a bad
+ * record never takes good ones down with it, and none is dropped silently.
+ */
+export class ParquetConverter {
+  private readonly connection: DuckDBConnection;
+  private readonly tmpDir: string;
+
+  constructor(connection: DuckDBConnection, tmpDir: string) {
+    this.connection = connection;
+    this.tmpDir = tmpDir;
+  }
+
+  async convert(records: readonly Buffer[], table: LakeTable, compression: string): Promise<Conversion> {
+    await mkdir(this.tmpDir, { recursive: true });
+    const singleLine = records.every((r) => !r.includes(10) || r.indexOf(10) === r.length - 1);
+    if (singleLine) {
+      try {
+        return { parquet: await this.run(records, table, compression), failed: [] };
+      } catch {
+        // Some record does not fit the table: find which, below.
+      }
+    }
+    const columns = Object.entries(table.columns).map(([name, type]) => [name, parseColumnType(type)] as const);
+    const good: Buffer[] = [];
+    const failed: FailedRecord[] = [];
+    records.forEach((record, index) => {
+      if (!isUtf8(record)) {
+        failed.push({ index, message: 'not valid UTF-8' });
+        return;
+      }
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(record.toString('utf8'));
+      } catch (error) {
+        failed.push({ index, message: `not JSON: ${error instanceof Error ? error.message : String(error)}` });
+        return;
+      }
+      if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+        failed.push({ index, message: 'a record must be one JSON object' });
+        return;
+      }
+      const row: Record<string, unknown> = {};
+      for (const [name, type] of columns) {
+        const coerced = coerceValue(type, (parsed as Record<string, unknown>)[name]);
+        if (!coerced.ok) {
+          failed.push({ index, message: `column ${name}: ${coerced.message}` });
+          return;
+        }
+        row[name] = coerced.value;
+      }
+      good.push(Buffer.from(JSON.stringify(row)));
+    });
+    if (good.length === 0) return { parquet: undefined, failed };
+    try {
+      return { parquet: await this.run(good, table, compression), failed };
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      return { parquet: undefined, failed: records.map((_, index) => ({ index, message })) };
+    }
+  }
+
+  private async run(records: readonly Buffer[], table: LakeTable, compression: string): Promise<Buffer> {
+    const id = randomUUID();
+    const input = join(this.tmpDir, `${id}.ndjson`);
+    const output = join(this.tmpDir, `${id}.parquet`);
+    const lines = records.map((r) => (r.at(-1) === 10 ? r : Buffer.concat([r, Buffer.from('\n')])));
+    await writeFile(input, Buffer.concat(lines));
+    const columns = Object.entries(table.columns);
+    const spec = columns.map(
+      ([name, type]) => `${quoteIdentifier(name)}: ${sqlString(duckDbType(parseColumnType(type)))}`,
+    );
+    const select = columns.map(([name]) => quoteIdentifier(name)).join(', ');
+    try {
+      await this.connection.run(
+        `COPY (SELECT ${select} FROM read_json(${sqlString(input)}, format = 'newline_delimited', columns = {${spec.join(', ')}})) TO ${sqlString(output)} (FORMAT parquet, COMPRESSION ${compression})`,
+      );
+      return await readFile(output);
+    } finally {
+      await Promise.all([rm(input, { force: true }), rm(output, { force: true })]);
+    }
+  }
+}
