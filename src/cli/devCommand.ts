@@ -56,7 +56,7 @@ export async function devCommand(dir: string, options: DevCommandOptions): Promi
       const [method = '', path = ''] = routeKey.split(' ');
       const shown =
         routeKey === '$default' ? `${session.httpUrl}/*  ($default)` : `${method.padEnd(6)} ${session.httpUrl}${path}`;
-      console.log(`    ${shown}  -> ${target.function}`);
+      console.log(`    ${shown}  -> ${'stream' in target ? `delivery stream ${target.stream}` : target.function}`);
     }
   }
   if (session.websocketUrl !== undefined && model.websocket !== undefined) {

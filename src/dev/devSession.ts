@@ -135,6 +135,7 @@ export class DevSession {
         started.gateway = new HttpGateway({
           runtime: () => started.runtime,
           clock: () => started.runtime.clock,
+          streams: () => started.streams,
           logger,
         });
         started.httpUrl = await started.gateway.start({ port: options.httpPort ?? 3000 });

@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { DeliveryStreams } from '../lake/streams/deliveryStreams.js';
 import { ALB, API_GATEWAY } from '../model/awsLimits.js';
 import type { HttpApi } from '../model/httpSchema.js';
 import { LOCAL_ACCOUNT_ID } from '../runtime/functionArn.js';
@@ -20,6 +21,7 @@ import { GATEWAY_ERRORS, type GatewayErrors, type GatewayResponse, throttledByGa
 import { responseAlb } from './responseAlb.js';
 import { responseV1, responseV2 } from './responseTranslation.js';
 import type { RouteMatch } from './routeTable.js';
+import { putToStream } from './streamIntegration.js';
 import { timedInvoke } from './timedInvoke.js';
 
 /** The API id every local API shares; part of events' requestContext. */
@@ -29,6 +31,8 @@ export interface HttpGatewayOptions {
   /** Read per request: `dev` replaces the runtime (and so the routes) when the config is reloaded. */
   readonly runtime: () => FunctionRuntime;
   readonly clock: () => Clock;
+  /** The lake's delivery streams, for routes that feed one directly. */
+  readonly streams?: () => DeliveryStreams | undefined;
   readonly logger?: Logger;
 }
 
@@ -90,7 +94,8 @@ export class HttpGateway {
             : throttledByGateway();
       apiKey = { id: verdict.keyId, value: verdict.keyValue };
     }
-    return this.integrate(api, request, match, { authorizer: auth?.output, apiKey });
+    if ('stream' in match.target) return putToStream(this.options.streams?.(), match.target.stream, request);
+    return this.integrate(api, request, match, match.target.function, { authorizer: auth?.output, apiKey });
   }
 
   /** The Lambda proxy integration: the event, the invoke within the integration timeout, the translated answer. */
@@ -98,6 +103,7 @@ export class HttpGateway {
     api: HttpApi,
     request: GatewayRequest,
     match: RouteMatch,
+    functionName: string,
     auth: { authorizer: AuthorizerOutput | undefined; apiKey: { id: string; value: string } | undefined },
   ): Promise<GatewayResponse> {
     const runtime = this.options.runtime();
@@ -107,7 +113,7 @@ export class HttpGateway {
     const event =
       api.type === 'alb'
         ? eventAlb(request, {
-            targetGroupArn: targetGroupArn(runtime, match),
+            targetGroupArn: targetGroupArn(runtime, functionName),
             multiValueHeaders: multiValue,
             port: this.port,
           })
@@ -124,13 +130,7 @@ export class HttpGateway {
 
     let result: InvokeResult | 'timeout';
     try {
-      result = await timedInvoke(
-        runtime,
-        this.options.clock(),
-        match.target.function,
-        JSON.stringify(event),
-        timeoutMs,
-      );
+      result = await timedInvoke(runtime, this.options.clock(), functionName, JSON.stringify(event), timeoutMs);
     } catch (error) {
       if (isTributaryError(error, 'ERR_THROTTLED')) return errors.throttled();
       this.logger.warn(
@@ -246,8 +246,8 @@ export class HttpGateway {
 }
 
 /** A local target group per function: `arn:aws:elasticloadbalancing:<region>:<account>:targetgroup/<fn>/…`. */
-function targetGroupArn(runtime: FunctionRuntime, match: RouteMatch): string {
-  return `arn:aws:elasticloadbalancing:${runtime.app.model.region}:${LOCAL_ACCOUNT_ID}:targetgroup/${match.target.function}/${LOCAL_API_ID}`;
+function targetGroupArn(runtime: FunctionRuntime, functionName: string): string {
+  return `arn:aws:elasticloadbalancing:${runtime.app.model.region}:${LOCAL_ACCOUNT_ID}:targetgroup/${functionName}/${LOCAL_API_ID}`;
 }
 
 /** The gateway response for a refused request; authorizer failures are logged, since the client learns nothing. */

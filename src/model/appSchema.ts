@@ -56,12 +56,20 @@ export const AppSchema = z
       }
     }
     for (const [routeKey, target] of Object.entries(app.http?.routes ?? {})) {
-      if (!(target.function in app.functions)) {
+      if ('function' in target && !(target.function in app.functions)) {
         ctx.addIssue({
           code: 'custom',
           path: ['http', 'routes', routeKey, 'function'],
           message: `names no function of this app (functions: ${Object.keys(app.functions).join(', ')})`,
           input: target.function,
+        });
+      }
+      if ('stream' in target && !(target.stream in (app.lake?.streams ?? {}))) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['http', 'routes', routeKey, 'stream'],
+          message: `names no delivery stream of lake.streams (streams: ${Object.keys(app.lake?.streams ?? {}).join(', ') || 'none'})`,
+          input: target.stream,
         });
       }
     }

@@ -14,19 +14,23 @@ export const RouteKeySchema = z
   )
   .refine((key) => !/\{[^}]+\+\}./.test(key), { message: 'a greedy {name+} parameter must be the last segment' });
 
+const RouteOptions = {
+  throttle: ThrottleSchema.optional(),
+  auth: RouteAuthSchema.optional(),
+  apiKeyRequired: z.boolean().optional(),
+};
+
 /**
- * What a route invokes: a function (`'overview'` is short for `{ function: 'overview' }`), with its own throttle,
- * its authorisation (overriding the API's `auth`) and, on REST APIs, whether it needs an API key.
+ * What a route invokes: a function (`'overview'` is short for `{ function: 'overview' }`), or a delivery stream
+ * of the lake with no function in between (`{ stream: 'hr-events' }`, API Gateway's Firehose service integration) —
+ * with its own throttle, its authorisation (overriding the API's `auth`) and, on REST APIs, whether it needs an
+ * API key.
  */
 export const RouteTargetSchema = z
   .union([
     z.string().min(1),
-    z.strictObject({
-      function: z.string().min(1),
-      throttle: ThrottleSchema.optional(),
-      auth: RouteAuthSchema.optional(),
-      apiKeyRequired: z.boolean().optional(),
-    }),
+    z.strictObject({ function: z.string().min(1), ...RouteOptions }),
+    z.strictObject({ stream: z.string().min(1), ...RouteOptions }),
   ])
   .transform((target) => (typeof target === 'string' ? { function: target } : target));
 
@@ -142,6 +146,8 @@ function checkAuth(api: z.infer<typeof HttpApiSchema>, ctx: z.core.$RefinementCt
   checkRouteAuth(['auth'], api.auth);
   for (const [key, target] of Object.entries(api.routes)) {
     checkRouteAuth(['routes', key, 'auth'], target.auth);
+    if ('stream' in target && api.type === 'alb')
+      problem(['routes', key, 'stream'], 'a load balancer forwards to functions only', target.stream);
     if (target.apiKeyRequired === true && api.type !== 'rest')
       problem(['routes', key, 'apiKeyRequired'], 'API keys belong to REST APIs', true);
   }

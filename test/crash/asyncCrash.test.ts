@@ -1,42 +1,15 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
 import { symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { setTimeout as delay } from 'node:timers/promises';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { TEST_CREDENTIALS } from '../helpers/devApp.js';
+import { startDevProcess, waitFor } from '../helpers/devProcess.js';
 import { configFile, tempApp } from '../helpers/tempApp.js';
 
-const BIN = join(process.cwd(), 'dist', 'cli', 'main.js');
 const N = 80;
-
-/** Starts `tributary dev` in a child process; resolves with the process and its endpoint URL. */
-async function startDev(dir: string): Promise<{ child: ChildProcess; endpoint: string }> {
-  const child = spawn(process.execPath, [BIN, 'dev', dir, '--edge-port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  const endpoint = await new Promise<string>((resolve, reject) => {
-    child.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-      const match = /AWS endpoint (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (match?.[1] !== undefined) resolve(match[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`dev exited early (${code}): ${out}`)));
-  });
-  return { child, endpoint };
-}
-
-/** Polls until `done()` or the deadline: the child process works in real time, so this waits on it (bounded). */
-async function waitFor(done: () => boolean, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (!done()) {
-    if (Date.now() > deadline) return false;
-    await delay(50);
-  }
-  return true;
-}
 
 test('kill -9 with accepted async events: after a restart every event ran or reached onFailure', {
   timeout: 120_000,
@@ -77,7 +50,7 @@ export const handler = async (event) => {
       .map((line) => (JSON.parse(line) as { requestPayload: { i: number } }).requestPayload.i);
   };
 
-  let dev = await startDev(dir);
+  let dev = await startDevProcess(dir);
   t.after(() => dev.child.kill('SIGKILL'));
   const lambda = new LambdaClient({
     endpoint: dev.endpoint,
@@ -100,7 +73,7 @@ export const handler = async (event) => {
   const beforeRestart = ran().length + failed().length;
   assert.ok(beforeRestart < N, `the kill came mid-way (${beforeRestart} of ${N} done)`);
 
-  dev = await startDev(dir);
+  dev = await startDevProcess(dir);
   const expected = Array.from({ length: N }, (_, i) => i);
   const complete = (): boolean => {
     const done = new Set([...ran(), ...failed()]);

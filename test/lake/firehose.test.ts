@@ -64,7 +64,10 @@ async function startLake(t: import('node:test').TestContext) {
     clock,
     functions: {},
     files: {},
-    config: { lake },
+    config: {
+      lake,
+      http: { routes: { 'POST /ingest/people': { stream: 'people' }, 'POST /ingest/raw': { stream: 'raw' } } },
+    },
   });
   const options = { endpoint, region: 'us-east-1', credentials: TEST_CREDENTIALS, maxAttempts: 1 };
   const firehose = new FirehoseClient(options);
@@ -79,7 +82,7 @@ async function startLake(t: import('node:test').TestContext) {
     );
   const text = async (key: string): Promise<string> =>
     (await (await s3.send(new GetObjectCommand({ Bucket: 'lake', Key: key }))).Body?.transformToString()) ?? '';
-  return { session, clock, firehose, s3, keys, text, dataDir: join(dir, '.tributary') };
+  return { session, clock, firehose, s3, keys, text, dataDir: join(dir, '.tributary'), httpUrl: session.httpUrl ?? '' };
 }
 
 /** Lets the delivery chain run after a timer fired on the manual clock. */
@@ -317,5 +320,32 @@ describe('Firehose delivery streams into the lake', () => {
       await firehose.send(new PutRecordCommand({ DeliveryStreamName: 'raw', Record: { Data: enc({ i, big }) } }));
     await delivered(session);
     assert.equal((await keys('raw/')).length, 2);
+  });
+
+  test('an HTTP route feeds a stream directly: a JSON object, a JSON array or NDJSON, acknowledged once durable', async (t) => {
+    const { session, clock, keys, text, httpUrl } = await startLake(t);
+    const post = (body: string, type = 'application/json') =>
+      fetch(`${httpUrl}/ingest/raw`, { method: 'POST', headers: { 'content-type': type }, body });
+    const one = await post(JSON.stringify({ n: 1 }));
+    assert.equal(one.status, 200);
+    const answer = (await one.json()) as { FailedPutCount: number; RequestResponses: { RecordId?: string }[] };
+    assert.equal(answer.FailedPutCount, 0);
+    assert.equal(answer.RequestResponses.length, 1);
+    assert.equal((await post(JSON.stringify([{ n: 2 }, { n: 3 }]))).status, 200);
+    assert.equal((await post('{"n":4}\n{"n":5}\r\n\n{"n":6}\n', 'application/x-ndjson')).status, 200);
+    assert.equal((await post('{"n":7}\n{"n":8}')).status, 200, 'NDJSON without its content type');
+    const empty = await post('');
+    assert.equal(empty.status, 400);
+    assert.equal((await post('[1, 2')).status, 400);
+    clock.advance(30_000);
+    await delivered(session);
+    const bodies = await Promise.all((await keys('raw/')).map(text));
+    const ns = bodies
+      .join('')
+      .trim()
+      .split('\n')
+      .map((line) => (JSON.parse(line) as { n: number }).n)
+      .sort((a, b) => a - b);
+    assert.deepEqual(ns, [1, 2, 3, 4, 5, 6, 7, 8]);
   });
 });

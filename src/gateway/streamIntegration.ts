@@ -1,0 +1,89 @@
+import type { DeliveryStreams } from '../lake/streams/deliveryStreams.js';
+import { isTributaryError } from '../shared/tributaryError.js';
+import type { GatewayRequest } from './gatewayRequest.js';
+import { type GatewayResponse, gatewayError } from './gatewayResponse.js';
+
+/** Responses list every record up to what one PutRecordBatch would; larger bodies get a summary. */
+const MAX_LISTED_RECORDS = 500;
+
+const NDJSON_TYPES = /^application\/(x-ndjson|jsonl|x-jsonlines|jsonlines)\b/i;
+
+/**
+ * The records in a request body: a JSON array (one record per element), NDJSON (one per non-empty line), or one
+ * JSON object. NDJSON lines are passed on as sent, not parsed: as with Firehose, whether a record fits the table
+ * is decided at delivery, and one that does not lands in the error prefix.
+ */
+export function recordsOf(request: GatewayRequest): Buffer[] | string {
+  const body = request.body;
+  if (body.length === 0) return 'The request body is empty: send a JSON object, a JSON array or NDJSON';
+  const type = request.headers.find(([name]) => name.toLowerCase() === 'content-type')?.[1] ?? '';
+  let start = 0;
+  while (
+    start < body.length &&
+    (body[start] === 0x20 || body[start] === 0x0a || body[start] === 0x0d || body[start] === 0x09)
+  )
+    start += 1;
+  if (!NDJSON_TYPES.test(type) && body[start] === 0x5b) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body.toString('utf8'));
+    } catch (error) {
+      return `The body is not a JSON array: ${error instanceof Error ? error.message : String(error)}`;
+    }
+    if (!Array.isArray(parsed) || parsed.length === 0) return 'A JSON array body must hold at least one record';
+    return parsed.map((item) => Buffer.from(JSON.stringify(item)));
+  }
+  const records: Buffer[] = [];
+  let lineStart = 0;
+  for (let i = 0; i <= body.length; i++) {
+    if (i === body.length || body[i] === 0x0a) {
+      let end = i;
+      if (end > lineStart && body[end - 1] === 0x0d) end -= 1;
+      if (end > lineStart) records.push(body.subarray(lineStart, end));
+      lineStart = i + 1;
+    }
+  }
+  return records.length === 0 ? 'The request body holds no records' : records;
+}
+
+/**
+ * API Gateway's Firehose service integration: the route's records go straight into the delivery stream (no
+ * function), acknowledged once durable. The answer is PutRecordBatch's: `FailedPutCount` and, for up to 500
+ * records, each record's `RecordId` or error.
+ */
+export async function putToStream(
+  streams: DeliveryStreams | undefined,
+  name: string,
+  request: GatewayRequest,
+): Promise<GatewayResponse> {
+  const records = recordsOf(request);
+  if (typeof records === 'string') return gatewayError(400, records);
+  if (streams === undefined) return gatewayError(500, 'Internal Server Error');
+  let ids: (string | undefined)[];
+  try {
+    ids = await streams.get(name).put(records);
+  } catch (error) {
+    if (isTributaryError(error) && error.aws !== undefined) {
+      return {
+        status: error.aws.status === 503 ? 503 : 500,
+        headers: [['content-type', 'application/json']],
+        body: Buffer.from(JSON.stringify({ __type: error.aws.type, message: error.message })),
+      };
+    }
+    throw error;
+  }
+  const failed = ids.filter((id) => id === undefined).length;
+  const body =
+    ids.length <= MAX_LISTED_RECORDS
+      ? {
+          FailedPutCount: failed,
+          Encrypted: false,
+          RequestResponses: ids.map((id) =>
+            id === undefined
+              ? { ErrorCode: 'ServiceUnavailableException', ErrorMessage: 'Slow down.' }
+              : { RecordId: id },
+          ),
+        }
+      : { FailedPutCount: failed, Encrypted: false, RecordCount: ids.length };
+  return { status: 200, headers: [['content-type', 'application/json']], body: Buffer.from(JSON.stringify(body)) };
+}
