@@ -4,9 +4,11 @@
  */
 import { endpointBench } from './endpointBench.js';
 import { gatewayBench } from './gatewayBench.js';
+import { lakeBench } from './lakeBench.js';
 import { runtimeBench } from './runtimeBench.js';
 
 console.log(`Tributary benchmarks — node ${process.version}, ${new Date().toISOString()}`);
 await runtimeBench();
 await endpointBench();
 await gatewayBench();
+await lakeBench();

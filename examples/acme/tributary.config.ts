@@ -18,11 +18,37 @@ export default defineApp({
     },
     routes: {
       'GET /staff/customers/{id}/overview': { function: 'overview', auth: { authorizer: 'staff' } },
+      // Department events go straight into the lake's delivery stream: no function in between.
+      'POST /departments/events': { stream: 'departments' },
       'GET /customers/{id}/overview': 'overview',
       'GET /customers/{id}/profile': 'profile',
       'GET /customers/{id}/orders': 'orders',
       'GET /customers/{id}/invoices': 'invoices',
       'GET /customers/{id}/shipments': 'shipments',
+    },
+  },
+  // The Data Lake: hr, logistics and finance push events; one stream partitions them by department and day and
+  // writes Parquet with the table's types, so each department's data sits under its own prefix.
+  lake: {
+    buckets: ['acme-lake'],
+    tables: {
+      department_events: {
+        bucket: 'acme-lake',
+        prefix: 'departments/',
+        columns: { type: 'string', subject: 'string', amount: 'double', at: 'timestamp' },
+        partitionKeys: { dept: 'string', dt: 'date' },
+      },
+    },
+    streams: {
+      departments: {
+        bucket: 'acme-lake',
+        format: 'parquet',
+        table: 'department_events',
+        prefix: 'departments/dept=!{partitionKeyFromQuery:dept}/dt=!{timestamp:yyyy-MM-dd}/',
+        errorOutputPrefix: 'errors/!{firehose:error-output-type}/!{timestamp:yyyy/MM/dd}/',
+        dynamicPartitioning: { keys: { dept: '.dept' } },
+        buffering: { sizeInMBs: 64, intervalInSeconds: 60 },
+      },
     },
   },
   // The WebSocket API: `{"action":"overview","customerId":"c-42"}` streams the aggregation back, branch by branch.

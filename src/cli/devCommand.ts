@@ -46,7 +46,7 @@ export async function devCommand(dir: string, options: DevCommandOptions): Promi
   console.log(`  data      ${session.dataDir}`);
   if (session.endpointUrl !== undefined) {
     console.log(
-      `  AWS endpoint ${session.endpointUrl}  (Lambda and S3 APIs; use it as AWS_ENDPOINT_URL with any AWS SDK or the AWS CLI)`,
+      `  AWS endpoint ${session.endpointUrl}  (Lambda, S3, Firehose, @connections; use it as AWS_ENDPOINT_URL with any AWS SDK or the AWS CLI)`,
     );
   }
   if (session.httpUrl !== undefined && model.http !== undefined) {
@@ -66,6 +66,15 @@ export async function devCommand(dir: string, options: DevCommandOptions): Promi
     console.log(
       `    @connections  ${session.endpointUrl ?? session.websocketUrl.replace(/^ws:/, 'http:')}/${WEBSOCKET_STAGE}/@connections/{connectionId}`,
     );
+  }
+  if (session.streams !== undefined && model.lake !== undefined) {
+    console.log(
+      `  lake      buckets: ${model.lake.buckets.join(', ') || 'none'}; Firehose streams on the AWS endpoint:`,
+    );
+    for (const [name, stream] of Object.entries(model.lake.streams))
+      console.log(
+        `    ${name.padEnd(14)} -> s3://${stream.bucket}/${stream.prefix}  (${stream.format}, ${stream.buffering.sizeInMBs} MB / ${stream.buffering.intervalInSeconds} s)`,
+      );
   }
   console.log(`  functions (${Object.keys(model.functions).length}):`);
   for (const [name, fn] of Object.entries(model.functions)) {
@@ -91,7 +100,8 @@ export async function devCommand(dir: string, options: DevCommandOptions): Promi
         resolve();
       });
     };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
+    // `on`, not `once`: a second Ctrl-C must reach `stop` (and exit at once), not Node's default handler.
+    process.on('SIGINT', () => stop('SIGINT'));
+    process.on('SIGTERM', () => stop('SIGTERM'));
   });
 }

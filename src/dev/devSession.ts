@@ -8,7 +8,7 @@ import { S3Service } from '../edge/s3/s3Service.js';
 import { HttpGateway } from '../gateway/httpGateway.js';
 import { WebSocketGateway } from '../gateway/websocket/websocketGateway.js';
 import { FsObjectStore } from '../lake/fsObjectStore.js';
-import { LocalObjectSink } from '../lake/objectSink.js';
+import { LocalObjectSink, S3ObjectSink } from '../lake/objectSink.js';
 import { DeliveryStreams } from '../lake/streams/deliveryStreams.js';
 import { type LoadedApp, loadApp } from '../model/loadApp.js';
 import { CodeWatcher } from '../runtime/codeWatcher.js';
@@ -196,10 +196,18 @@ export class DevSession {
   private async startStreams(app: LoadedApp): Promise<DeliveryStreams | undefined> {
     const lake = app.model.lake;
     if (lake === undefined || this.objectStore === undefined) return undefined;
+    const sink =
+      lake.store === 'local'
+        ? new LocalObjectSink(this.objectStore)
+        : new S3ObjectSink({
+            ...(lake.store.s3.endpoint === undefined ? {} : { endpoint: lake.store.s3.endpoint }),
+            region: lake.store.s3.region ?? app.model.region,
+            forcePathStyle: lake.store.s3.forcePathStyle,
+          });
     return DeliveryStreams.start({
       lake,
       dataDir: this.dataDir,
-      sink: new LocalObjectSink(this.objectStore),
+      sink,
       clock: this.options.clock ?? new SystemClock(),
       logger: this.logger,
       region: app.model.region,

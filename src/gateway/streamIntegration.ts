@@ -1,3 +1,4 @@
+import type { PutOutcome } from '../lake/streams/deliveryStream.js';
 import type { DeliveryStreams } from '../lake/streams/deliveryStreams.js';
 import { isTributaryError } from '../shared/tributaryError.js';
 import type { GatewayRequest } from './gatewayRequest.js';
@@ -34,14 +35,12 @@ export function recordsOf(request: GatewayRequest): Buffer[] | string {
     return parsed.map((item) => Buffer.from(JSON.stringify(item)));
   }
   const records: Buffer[] = [];
-  let lineStart = 0;
-  for (let i = 0; i <= body.length; i++) {
-    if (i === body.length || body[i] === 0x0a) {
-      let end = i;
-      if (end > lineStart && body[end - 1] === 0x0d) end -= 1;
-      if (end > lineStart) records.push(body.subarray(lineStart, end));
-      lineStart = i + 1;
-    }
+  for (let lineStart = 0; lineStart < body.length; ) {
+    const newline = body.indexOf(10, lineStart);
+    const lineEnd = newline < 0 ? body.length : newline;
+    const end = lineEnd > lineStart && body[lineEnd - 1] === 0x0d ? lineEnd - 1 : lineEnd;
+    if (end > lineStart) records.push(body.subarray(lineStart, end));
+    lineStart = lineEnd + 1;
   }
   return records.length === 0 ? 'The request body holds no records' : records;
 }
@@ -59,9 +58,9 @@ export async function putToStream(
   const records = recordsOf(request);
   if (typeof records === 'string') return gatewayError(400, records);
   if (streams === undefined) return gatewayError(500, 'Internal Server Error');
-  let ids: (string | undefined)[];
+  let outcome: PutOutcome;
   try {
-    ids = await streams.get(name).put(records);
+    outcome = await streams.get(name).put(records);
   } catch (error) {
     if (isTributaryError(error) && error.aws !== undefined) {
       return {
@@ -72,18 +71,20 @@ export async function putToStream(
     }
     throw error;
   }
-  const failed = ids.filter((id) => id === undefined).length;
+  const failed = outcome.total - outcome.accepted;
   const body =
-    ids.length <= MAX_LISTED_RECORDS
+    outcome.total <= MAX_LISTED_RECORDS
       ? {
           FailedPutCount: failed,
           Encrypted: false,
-          RequestResponses: ids.map((id) =>
-            id === undefined
-              ? { ErrorCode: 'ServiceUnavailableException', ErrorMessage: 'Slow down.' }
-              : { RecordId: id },
-          ),
+          RequestResponses: outcome
+            .recordIds()
+            .map((id) =>
+              id === undefined
+                ? { ErrorCode: 'ServiceUnavailableException', ErrorMessage: 'Slow down.' }
+                : { RecordId: id },
+            ),
         }
-      : { FailedPutCount: failed, Encrypted: false, RecordCount: ids.length };
+      : { FailedPutCount: failed, Encrypted: false, RecordCount: outcome.total };
   return { status: 200, headers: [['content-type', 'application/json']], body: Buffer.from(JSON.stringify(body)) };
 }

@@ -132,6 +132,18 @@ function checkLake(lake: z.infer<typeof LakeSchema> | undefined, ctx: z.core.$Re
         `names no table of lake.tables (tables: ${Object.keys(lake.tables).join(', ') || 'none'})`,
         stream.table,
       );
+    if (stream.format === 'parquet' && stream.buffering.sizeInMBs < 64)
+      problem(
+        ['streams', name, 'buffering', 'sizeInMBs'],
+        'must be at least 64 with record format conversion (Parquet), as Firehose requires',
+        stream.buffering.sizeInMBs,
+      );
+    if (stream.dynamicPartitioning !== undefined && stream.buffering.intervalInSeconds === 0)
+      problem(
+        ['streams', name, 'buffering', 'intervalInSeconds'],
+        'cannot be 0 with dynamic partitioning (zero buffering is not available with it)',
+        0,
+      );
     if (stream.format === 'parquet' && stream.table === undefined)
       problem(['streams', name, 'table'], "is required for Parquet: its columns are the files' schema");
     if (stream.prefix.includes('!{firehose:error-output-type}'))

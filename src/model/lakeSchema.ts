@@ -90,8 +90,25 @@ export const StreamSchema = z.strictObject({
 });
 export type DeliveryStream = z.infer<typeof StreamSchema>;
 
+/**
+ * Where the lake's objects live: the local directory under the data folder (default), or any S3-compatible
+ * endpoint (MinIO, another Tributary, AWS itself) through the AWS SDK's S3 client, with the usual credential chain.
+ */
+export const ObjectStoreSchema = z.union([
+  z.literal('local'),
+  z.strictObject({
+    s3: z.strictObject({
+      endpoint: z.url().optional(),
+      region: z.string().optional(),
+      forcePathStyle: z.boolean().default(true),
+    }),
+  }),
+]);
+export type ObjectStoreConfig = z.infer<typeof ObjectStoreSchema>;
+
 /** The `lake` section: buckets, Glue-like tables, and delivery streams into them. */
 export const LakeSchema = z.strictObject({
+  store: ObjectStoreSchema.default('local'),
   buckets: z.array(BucketNameSchema).default([]),
   tables: z.record(z.string().regex(/^[a-z_][a-z0-9_]*$/, 'must be a lowercase table name'), TableSchema).default({}),
   streams: z

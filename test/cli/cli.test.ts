@@ -134,9 +134,13 @@ describe('tributary CLI', () => {
     await ready;
     assert.match(stdout, /app "cli-app"/);
     assert.match(stdout, /echo\s+echo\.handler\s+\(128 MB, 3 s\)/);
+    let stderr = '';
+    child.stderr?.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
     child.kill('SIGINT');
-    const [code] = (await once(child, 'close')) as [number | null];
-    assert.equal(code, 0);
+    const [code, signal] = (await once(child, 'close')) as [number | null, string | null];
+    assert.equal(code, 0, `exit signal ${signal}; stdout: ${stdout}; stderr: ${stderr}`);
     assert.match(stdout, /stopped/);
   });
 

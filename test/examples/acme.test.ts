@@ -108,4 +108,27 @@ test('examples/acme: the overview aggregates four L2x (Lambda API and HTTP API),
       .sort(),
     ['invoices', 'orders', 'profile', 'shipments'],
   );
+
+  // Department events straight into the lake: one Parquet object per department, under its own prefix.
+  const posted = await fetch(`${session.httpUrl}/departments/events`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-ndjson' },
+    body: [
+      { dept: 'hr', type: 'hire', subject: 'e-1', amount: 0, at: '2026-12-04T09:00:00Z' },
+      { dept: 'finance', type: 'invoice', subject: 'i-9', amount: 120.5, at: '2026-12-04T09:01:00Z' },
+      { dept: 'logistics', type: 'shipment', subject: 's-3', amount: 3, at: '2026-12-04T09:02:00Z' },
+    ]
+      .map((e) => JSON.stringify(e))
+      .join('\n'),
+  });
+  assert.equal(posted.status, 200);
+  await session.streams?.flushAll();
+  const lakeKeys = ((await s3.send(new ListObjectsV2Command({ Bucket: 'acme-lake' }))).Contents ?? []).map(
+    (c) => c.Key ?? '',
+  );
+  for (const dept of ['hr', 'finance', 'logistics'])
+    assert.ok(
+      lakeKeys.some((k) => new RegExp(`^departments/dept=${dept}/dt=\\d{4}-\\d{2}-\\d{2}/.+\\.parquet$`).test(k)),
+      `${dept}: ${lakeKeys.join(', ')}`,
+    );
 });

@@ -47,7 +47,7 @@ const lake = {
       prefix: 'people/dept=!{partitionKeyFromQuery:dept}/',
       errorOutputPrefix: 'errors/!{firehose:error-output-type}/',
       dynamicPartitioning: { keys: { dept: '.dept' } },
-      buffering: { sizeInMBs: 1, intervalInSeconds: 60 },
+      buffering: { sizeInMBs: 64, intervalInSeconds: 60 },
     },
     raw: { bucket: 'lake', prefix: 'raw/', buffering: { sizeInMBs: 1, intervalInSeconds: 30 } },
     tiny: {
@@ -347,5 +347,50 @@ describe('Firehose delivery streams into the lake', () => {
       .map((line) => (JSON.parse(line) as { n: number }).n)
       .sort((a, b) => a - b);
     assert.deepEqual(ns, [1, 2, 3, 4, 5, 6, 7, 8]);
+  });
+
+  test("the same stream into any S3-compatible endpoint (here another Tributary's S3 API) through the SDK", async (t) => {
+    const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
+    process.env.AWS_ACCESS_KEY_ID = TEST_CREDENTIALS.accessKeyId;
+    process.env.AWS_SECRET_ACCESS_KEY = TEST_CREDENTIALS.secretAccessKey;
+    cleanup(t, () => {
+      for (const [name, value] of [
+        ['AWS_ACCESS_KEY_ID', saved.id],
+        ['AWS_SECRET_ACCESS_KEY', saved.secret],
+      ] as const) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    });
+    const storage = await startDevApp(t, { functions: {}, files: {}, config: {} });
+    const clock = new ManualClock(Date.parse('2026-12-04T10:15:00Z'));
+    const { session } = await startDevApp(t, {
+      clock,
+      functions: {},
+      files: {},
+      config: {
+        lake: {
+          store: { s3: { endpoint: storage.endpoint } },
+          buckets: ['remote-lake'],
+          streams: {
+            out: { bucket: 'remote-lake', prefix: 'out/', buffering: { sizeInMBs: 1, intervalInSeconds: 5 } },
+          },
+        },
+      },
+    });
+    await session.streams?.get('out').put([Buffer.from('{"far":"away"}')]);
+    clock.advance(5_000);
+    await delivered(session);
+    const s3 = new S3Client({
+      endpoint: storage.endpoint,
+      region: 'us-east-1',
+      credentials: TEST_CREDENTIALS,
+      forcePathStyle: true,
+    });
+    cleanup(t, () => s3.destroy());
+    const listed = await s3.send(new ListObjectsV2Command({ Bucket: 'remote-lake', Prefix: 'out/' }));
+    assert.equal(listed.KeyCount, 1);
+    const body = await s3.send(new GetObjectCommand({ Bucket: 'remote-lake', Key: listed.Contents?.[0]?.Key ?? '' }));
+    assert.equal(await body.Body?.transformToString(), '{"far":"away"}\n');
   });
 });

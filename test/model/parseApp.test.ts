@@ -168,6 +168,53 @@ describe('parseApp', () => {
     assert.deepEqual(ok.http?.routes.$default, { function: 'f' });
   });
 
+  test('checks the lake section: buckets, tables, Firehose prefix and buffering rules, route streams', () => {
+    const message = problemsOf({
+      name: 'a',
+      functions: {},
+      http: { routes: { 'POST /in': { stream: 'missing' } } },
+      lake: {
+        buckets: ['lake'],
+        tables: { t: { bucket: 'other', columns: { a: 'string' } } },
+        streams: {
+          p: { bucket: 'lake', format: 'parquet', buffering: { sizeInMBs: 5, intervalInSeconds: 60 } },
+          d: {
+            bucket: 'nope',
+            prefix: 'x/!{partitionKeyFromQuery:dept}/',
+            dynamicPartitioning: { keys: { team: '.team' } },
+            buffering: { sizeInMBs: 5, intervalInSeconds: 0 },
+          },
+          e: { bucket: 'lake', prefix: 'y/!{timestamp:yyyy}/', errorOutputPrefix: 'errors/' },
+          f: {
+            bucket: 'lake',
+            prefix: 'z/!{firehose:error-output-type}/',
+            errorOutputPrefix: '!{firehose:error-output-type}/',
+          },
+        },
+      },
+    });
+    assert.match(message, /lake\.tables\.t\.bucket: is not one of lake\.buckets/);
+    assert.match(message, /lake\.streams\.p\.buffering\.sizeInMBs: must be at least 64/);
+    assert.match(message, /lake\.streams\.p\.table: is required for Parquet/);
+    assert.match(message, /lake\.streams\.d\.bucket: is not one of lake\.buckets/);
+    assert.match(message, /lake\.streams\.d\.prefix: uses partition key "dept"/);
+    assert.match(message, /lake\.streams\.d\.buffering\.intervalInSeconds: cannot be 0 with dynamic partitioning/);
+    assert.match(message, /lake\.streams\.d\.errorOutputPrefix: is required when prefix has expressions/);
+    assert.match(message, /lake\.streams\.e\.errorOutputPrefix: must contain !\{firehose:error-output-type\}/);
+    assert.match(message, /lake\.streams\.f\.prefix: may not contain !\{firehose:error-output-type\}/);
+    assert.match(message, /http\.routes\.POST \/in\.stream: names no delivery stream/);
+    const shape = problemsOf({
+      name: 'a',
+      lake: { buckets: ['Bad_Bucket'], tables: { t: { bucket: 'lake', columns: { a: 'varchar' } } } },
+    });
+    assert.match(shape, /lake\.buckets\[0\]: must be an S3 bucket name/);
+    assert.match(shape, /lake\.tables\.t\.columns\.a: must be a Glue column type/);
+    const ok = parseApp({ name: 'a', lake: { buckets: ['lake'], streams: { s: { bucket: 'lake' } } } });
+    assert.deepEqual(ok.lake?.streams.s?.buffering, { sizeInMBs: 5, intervalInSeconds: 300 });
+    assert.equal(ok.lake?.streams.s?.quota.recordsPerSecond, 500_000);
+    assert.equal(ok.lake?.store, 'local');
+  });
+
   test('checks the websocket section: route keys, targets, expression, limits', () => {
     const shape = problemsOf({
       name: 'a',

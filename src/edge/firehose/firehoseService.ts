@@ -106,7 +106,7 @@ export class FirehoseService implements EdgeService {
     const data = recordData(input.Record, 'record');
     if (!Buffer.isBuffer(data)) return data;
     const stream = this.streamsOrNone().get(name);
-    const [id] = await stream.put([data]);
+    const [id] = (await stream.put([data])).recordIds();
     if (id === undefined) return jsonError(503, 'ServiceUnavailableException', 'Slow down.');
     return ok({ RecordId: id, Encrypted: false });
   }
@@ -128,8 +128,9 @@ export class FirehoseService implements EdgeService {
     if (data.reduce((n, d) => n + d.length, 0) > FIREHOSE.maxBatchBytes)
       return jsonError(400, 'InvalidArgumentException', 'Records size exceeds 4 MB limit');
     const stream = this.streamsOrNone().get(name);
-    const ids = await stream.put(data);
-    const failed = ids.filter((id) => id === undefined).length;
+    const outcome = await stream.put(data);
+    const ids = outcome.recordIds();
+    const failed = outcome.total - outcome.accepted;
     return ok({
       FailedPutCount: failed,
       Encrypted: false,

@@ -51,6 +51,16 @@ export interface DeliveryStreamOptions {
   readonly converter: ParquetConverter | undefined;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** In-memory bytes beyond which puts are refused (default 256 MiB). */
+  readonly maxBufferedBytes?: number;
+}
+
+/** What a put accepted: the first `accepted` records, in order; the rest were refused (over the quota). */
+export interface PutOutcome {
+  readonly accepted: number;
+  readonly total: number;
+  /** One id per record, `undefined` for a refused one. */
+  recordIds(): (string | undefined)[];
 }
 
 /** What DescribeDeliveryStream and the tests read. */
@@ -110,16 +120,19 @@ export class DeliveryStream {
    * as Firehose answers), else the records the record and byte quotas cover — in order — are journalled and
    * acknowledged with a record id each; the rest come back as `undefined` (the caller reports them failed).
    */
-  async put(records: readonly Buffer[]): Promise<(string | undefined)[]> {
+  async put(records: readonly Buffer[]): Promise<PutOutcome> {
     if (this.closed) throw unavailable('The delivery stream is shutting down.');
-    const total = records.reduce((n, r) => n + r.length, 0);
-    if (this.bufferedBytes + total > MAX_BUFFERED_BYTES || !this.quota.request()) throw unavailable('Slow down.');
+    let total = 0;
+    for (const r of records) total += r.length;
+    if (this.bufferedBytes + total > (this.options.maxBufferedBytes ?? MAX_BUFFERED_BYTES) || !this.quota.request())
+      throw unavailable('Slow down.');
     const admitted = this.quota.take(records);
-    const accepted = records.slice(0, admitted);
-    const bytes = accepted.reduce((n, r) => n + r.length, 0);
-    const arrivalMs = this.options.clock.now();
-    const ids: (string | undefined)[] = [];
+    const accepted = admitted === records.length ? records : records.slice(0, admitted);
+    const firstId = this.nextId;
     if (accepted.length > 0) {
+      let bytes = 0;
+      for (const r of accepted) bytes += r.length;
+      const arrivalMs = this.options.clock.now();
       this.bufferedBytes += bytes;
       let segment: number;
       try {
@@ -127,14 +140,19 @@ export class DeliveryStream {
       } finally {
         this.bufferedBytes -= bytes;
       }
-      for (const data of accepted) {
-        this.buffer({ data, arrivalMs, segment });
-        ids.push(`${this.idPrefix}${(this.nextId++).toString(36).padStart(12, '0')}`);
-      }
+      if (this.config.dynamicPartitioning === undefined) this.bufferAll(accepted, arrivalMs, segment);
+      else for (const data of accepted) this.buffer({ data, arrivalMs, segment });
+      this.nextId += accepted.length;
       this.stats.recordsAccepted += accepted.length;
     }
-    for (let i = admitted; i < records.length; i++) ids.push(undefined);
-    return ids;
+    const prefix = this.idPrefix;
+    return {
+      accepted: admitted,
+      total: records.length,
+      // Ids are made only when asked for: a 10,000-record NDJSON body needs none.
+      recordIds: () =>
+        records.map((_, i) => (i < admitted ? `${prefix}${(firstId + i).toString(36).padStart(12, '0')}` : undefined)),
+    };
   }
 
   /** Delivers everything buffered now (shutdown, tests); resolves when written. */
@@ -143,12 +161,54 @@ export class DeliveryStream {
     await this.delivering;
   }
 
-  /** Flushes what is buffered and stops taking puts. Undelivered records stay in the journal. */
-  async close(): Promise<void> {
+  /**
+   * Stops taking puts and, with `flush` (the default), delivers what is buffered, waiting at most `waitMs` of real
+   * time (a stalled destination must not hang shutdown). Whatever is not delivered stays in the journal and is
+   * replayed at the next start.
+   */
+  async close(options: { flush?: boolean; waitMs?: number } = {}): Promise<void> {
     this.closed = true;
-    await this.flushAll().catch(() => undefined);
+    if (options.flush !== false) {
+      let timer: NodeJS.Timeout | undefined;
+      const limit = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, options.waitMs ?? 10_000);
+      });
+      await Promise.race([this.flushAll().catch(() => undefined), limit]);
+      clearTimeout(timer);
+    }
     for (const partition of this.partitions.values()) partition.timer?.cancel();
     this.options.journal.close();
+  }
+
+  /** Without dynamic partitioning every record joins the one partition: a batch is buffered at once. */
+  private bufferAll(records: readonly Buffer[], arrivalMs: number, segment: number): void {
+    const partition = this.partitionFor('', undefined);
+    if (partition === undefined) {
+      for (const data of records) this.buffer({ data, arrivalMs, segment });
+      return;
+    }
+    let bytes = 0;
+    for (const data of records) {
+      partition.records.push({ data, arrivalMs, segment });
+      bytes += data.length;
+    }
+    partition.bytes += bytes;
+    this.bufferedBytes += bytes;
+    if (partition.bytes >= this.config.buffering.sizeInMBs * 1024 * 1024) this.flush('');
+  }
+
+  /** The partition for these keys, opened (with its interval timer) if new; undefined past the active limit. */
+  private partitionFor(id: string, keys: Record<string, string> | undefined): Partition | undefined {
+    let partition = this.partitions.get(id);
+    if (partition !== undefined) return partition;
+    if (this.partitions.size >= this.config.activePartitionLimit) return undefined;
+    partition = { keys, records: [], bytes: 0, timer: undefined };
+    this.partitions.set(id, partition);
+    const current = partition;
+    current.timer = this.options.clock.setTimer(this.config.buffering.intervalInSeconds * 1000, () => {
+      if (this.partitions.get(id) === current) this.flush(id);
+    });
+    return partition;
   }
 
   private buffer(record: Buffered): void {
@@ -169,25 +229,17 @@ export class DeliveryStream {
       }
     }
     const id = keys === undefined ? '' : JSON.stringify(keys);
-    let partition = this.partitions.get(id);
+    const partition = this.partitionFor(id, keys);
     if (partition === undefined) {
-      if (this.partitions.size >= this.config.activePartitionLimit) {
-        this.fail([
-          {
-            record,
-            errorCode: 'DynamicPartitioning.ActivePartitionsLimitExceeded',
-            message: `The active partition limit (${this.config.activePartitionLimit}) is reached`,
-            outputType: 'activePartitionExceeded',
-          },
-        ]);
-        return;
-      }
-      partition = { keys, records: [], bytes: 0, timer: undefined };
-      this.partitions.set(id, partition);
-      const current = partition;
-      current.timer = this.options.clock.setTimer(this.config.buffering.intervalInSeconds * 1000, () => {
-        if (this.partitions.get(id) === current) this.flush(id);
-      });
+      this.fail([
+        {
+          record,
+          errorCode: 'DynamicPartitioning.ActivePartitionsLimitExceeded',
+          message: `The active partition limit (${this.config.activePartitionLimit}) is reached`,
+          outputType: 'activePartitionExceeded',
+        },
+      ]);
+      return;
     }
     partition.records.push(record);
     partition.bytes += record.data.length;

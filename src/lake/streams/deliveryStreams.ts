@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { Lake } from '../../model/lakeSchema.js';
@@ -5,6 +6,7 @@ import type { Clock } from '../../shared/clock.js';
 import type { Logger } from '../../shared/logger.js';
 import { TributaryError } from '../../shared/tributaryError.js';
 import type { ObjectSink } from '../objectSink.js';
+import { scratchDir } from '../scratchDir.js';
 import { DeliveryStream } from './deliveryStream.js';
 import { ParquetConverter } from './parquetConverter.js';
 import { StreamJournal } from './streamJournal.js';
@@ -20,13 +22,19 @@ import { StreamJournal } from './streamJournal.js';
 export class DeliveryStreams {
   private readonly streams: ReadonlyMap<string, DeliveryStream>;
   private readonly duck: { instance: DuckDBInstance; connection: DuckDBConnection } | undefined;
+  private readonly sink: ObjectSink;
+  private readonly converters: readonly ParquetConverter[];
 
   private constructor(
     streams: ReadonlyMap<string, DeliveryStream>,
     duck: { instance: DuckDBInstance; connection: DuckDBConnection } | undefined,
+    sink: ObjectSink,
+    converters: readonly ParquetConverter[],
   ) {
     this.streams = streams;
     this.duck = duck;
+    this.sink = sink;
+    this.converters = converters;
   }
 
   static async start(options: {
@@ -46,9 +54,16 @@ export class DeliveryStreams {
       duck = { instance, connection: await instance.connect() };
     }
     const streams = new Map<string, DeliveryStream>();
+    const converters: ParquetConverter[] = [];
     for (const [name, config] of Object.entries(lake.streams)) {
       const dir = join(options.dataDir, 'firehose', name);
       const table = config.table === undefined ? undefined : lake.tables[config.table];
+      const converter = (): ParquetConverter | undefined => {
+        if (duck === undefined) return undefined;
+        const made = new ParquetConverter(duck.connection, scratchDir(join(dir, 'tmp'), `${name}-${randomUUID()}`));
+        converters.push(made);
+        return made;
+      };
       const stream = new DeliveryStream({
         name,
         config,
@@ -58,7 +73,7 @@ export class DeliveryStreams {
         journal: new StreamJournal(join(dir, 'journal')),
         sink: options.sink,
         // Only Parquet streams convert (and need DuckDB).
-        converter: duck === undefined ? undefined : new ParquetConverter(duck.connection, join(dir, 'tmp')),
+        converter: converter(),
         clock: options.clock,
         logger: options.logger,
       });
@@ -66,7 +81,7 @@ export class DeliveryStreams {
       if (replayed > 0) options.logger.info({ stream: name, records: replayed }, 'replaying undelivered records');
       streams.set(name, stream);
     }
-    return new DeliveryStreams(streams, duck);
+    return new DeliveryStreams(streams, duck, options.sink, converters);
   }
 
   /** The stream, or Firehose's ResourceNotFoundException. */
@@ -93,5 +108,7 @@ export class DeliveryStreams {
     await Promise.all([...this.streams.values()].map((s) => s.close()));
     this.duck?.connection.closeSync();
     this.duck?.instance.closeSync();
+    this.sink.close?.();
+    await Promise.all(this.converters.map((c) => c.dispose()));
   }
 }

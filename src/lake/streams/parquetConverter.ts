@@ -20,6 +20,19 @@ export interface Conversion {
 
 const sqlString = (text: string): string => `'${text.replaceAll("'", "''")}'`;
 
+/** The records as one NDJSON buffer: each on its line, copied once into a single allocation. */
+function ndjson(records: readonly Buffer[]): Buffer {
+  let size = 0;
+  for (const r of records) size += r.length + (r.at(-1) === 10 ? 0 : 1);
+  const out = Buffer.allocUnsafe(size);
+  let offset = 0;
+  for (const r of records) {
+    offset += r.copy(out, offset);
+    if (r.at(-1) !== 10) out[offset++] = 10;
+  }
+  return out;
+}
+
 /**
  * JSON records to one Parquet file with the table's column types, by DuckDB. The fast path hands DuckDB the records
  * as they arrived (one per line); when it refuses the batch, each record is checked and coerced as OpenX's JSON
@@ -37,7 +50,10 @@ export class ParquetConverter {
 
   async convert(records: readonly Buffer[], table: LakeTable, compression: string): Promise<Conversion> {
     await mkdir(this.tmpDir, { recursive: true });
-    const singleLine = records.every((r) => !r.includes(10) || r.indexOf(10) === r.length - 1);
+    const singleLine = records.every((r) => {
+      const newline = r.indexOf(10);
+      return newline < 0 || newline === r.length - 1;
+    });
     if (singleLine) {
       try {
         return { parquet: await this.run(records, table, compression), failed: [] };
@@ -84,12 +100,16 @@ export class ParquetConverter {
     }
   }
 
+  /** Removes the scratch folder. */
+  async dispose(): Promise<void> {
+    await rm(this.tmpDir, { recursive: true, force: true });
+  }
+
   private async run(records: readonly Buffer[], table: LakeTable, compression: string): Promise<Buffer> {
     const id = randomUUID();
     const input = join(this.tmpDir, `${id}.ndjson`);
     const output = join(this.tmpDir, `${id}.parquet`);
-    const lines = records.map((r) => (r.at(-1) === 10 ? r : Buffer.concat([r, Buffer.from('\n')])));
-    await writeFile(input, Buffer.concat(lines));
+    await writeFile(input, ndjson(records));
     const columns = Object.entries(table.columns);
     const spec = columns.map(
       ([name, type]) => `${quoteIdentifier(name)}: ${sqlString(duckDbType(parseColumnType(type)))}`,

@@ -41,7 +41,7 @@ export class StreamJournal {
   private activeBytes = 0;
   /** Records appended but not yet delivered, per segment. */
   private readonly outstanding = new Map<number, number>();
-  private queue: { frames: Buffer[]; count: number; resolve: (segment: number) => void; reject: (e: Error) => void }[] =
+  private queue: { frames: Buffer; count: number; resolve: (segment: number) => void; reject: (e: Error) => void }[] =
     [];
   private syncing = false;
 
@@ -82,12 +82,15 @@ export class StreamJournal {
 
   /** Appends records durably; resolves with their segment once they are on disk. */
   append(records: readonly Buffer[], arrivalMs: number): Promise<number> {
-    const frames: Buffer[] = [];
+    // One buffer per append: headers and payloads copied side by side (no per-record allocations).
+    let size = 0;
+    for (const data of records) size += HEADER_BYTES + data.length;
+    const frames = Buffer.allocUnsafe(size);
+    let offset = 0;
     for (const data of records) {
-      const header = Buffer.allocUnsafe(HEADER_BYTES);
-      header.writeUInt32LE(data.length, 0);
-      header.writeDoubleLE(arrivalMs, 4);
-      frames.push(header, data);
+      frames.writeUInt32LE(data.length, offset);
+      frames.writeDoubleLE(arrivalMs, offset + 4);
+      offset += HEADER_BYTES + data.copy(frames, offset + HEADER_BYTES);
     }
     return new Promise((resolve, reject) => {
       this.queue.push({ frames, count: records.length, resolve, reject });
@@ -105,7 +108,7 @@ export class StreamJournal {
     this.outstanding.delete(segment);
     // A fully delivered active segment is closed too, so a restart does not replay what was delivered.
     if (segment === this.active) {
-      if (!this.syncing) this.rotate();
+      if (!this.syncing && this.fd !== undefined) this.rotate();
     } else rmSync(join(this.dir, segmentFile(segment)), { force: true });
   }
 
@@ -126,7 +129,8 @@ export class StreamJournal {
     try {
       const fd = this.fd;
       if (fd === undefined) throw new Error('the journal is closed');
-      const body = Buffer.concat(batch.flatMap((b) => b.frames));
+      const body =
+        batch.length === 1 && batch[0] !== undefined ? batch[0].frames : Buffer.concat(batch.map((b) => b.frames));
       let written = 0;
       while (written < body.length) written += await writeAsync(fd, body, written, body.length - written);
       await fdatasyncAsync(fd);

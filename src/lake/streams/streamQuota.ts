@@ -37,6 +37,13 @@ export class StreamQuota {
     this.updatedAt = now;
     this.records = Math.min(this.recordsPerSecond, this.records + elapsed * this.recordsPerSecond);
     this.bytes = Math.min(this.bytesPerSecond, this.bytes + elapsed * this.bytesPerSecond);
+    let total = 0;
+    for (const record of records) total += record.length;
+    if (records.length <= this.records && total <= this.bytes) {
+      this.records -= records.length;
+      this.bytes -= total;
+      return records.length;
+    }
     let admitted = 0;
     for (const record of records) {
       if (this.records < 1 || this.bytes < record.length) break;
