@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AccessSchema } from './accessSchema.js';
 import { API_GATEWAY, LAMBDA } from './awsLimits.js';
 import { FunctionNameSchema, FunctionSchema } from './functionSchema.js';
 import { HttpApiSchema } from './httpSchema.js';
@@ -37,6 +38,8 @@ export const AppSchema = z
     websocket: WebSocketApiSchema.optional(),
     /** The data lake: buckets, Glue-like tables, and Firehose-style delivery streams into them. */
     lake: LakeSchema.optional(),
+    /** Who may query which tables and touch which prefixes (the lake's per-department access control). */
+    access: AccessSchema.optional(),
   })
   .superRefine((app, ctx) => {
     const reservable = app.limits.accountConcurrency - LAMBDA.minimumUnreservedConcurrency;
@@ -99,6 +102,18 @@ export const AppSchema = z
       }
     }
     checkLake(app.lake, ctx);
+    for (const [name, principal] of Object.entries(app.access?.principals ?? {})) {
+      for (const table of principal.tables) {
+        const bare = table.includes('.') ? table.slice(table.indexOf('.') + 1) : table;
+        if (table !== '*' && !(bare in (app.lake?.tables ?? {})))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['access', 'principals', name, 'tables'],
+            message: `names no table of lake.tables (tables: ${Object.keys(app.lake?.tables ?? {}).join(', ') || 'none'})`,
+            input: table,
+          });
+      }
+    }
     if (reserved > 0 && reserved > reservable) {
       ctx.addIssue({
         code: 'custom',

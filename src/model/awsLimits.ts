@@ -138,3 +138,16 @@ export const FIREHOSE = {
   defaultActivePartitions: 500,
   maxActivePartitions: 5_000,
 } as const;
+
+/** Amazon Athena. https://docs.aws.amazon.com/athena/latest/ug/service-limits.html */
+export const ATHENA = {
+  /** Rows per GetQueryResults page. */
+  maxResultsPerPage: 1_000,
+  /** Active DML queries per account (us-east-1 default; the quota is per account, applied per workgroup here). */
+  defaultActiveQueries: 150,
+  defaultQueuedQueries: 1_000,
+  defaultQueryTimeoutSeconds: 30 * 60,
+  maxQueryTimeoutSeconds: 240 * 60,
+  /** Query strings up to 262,144 bytes. */
+  maxQueryBytes: 262_144,
+} as const;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { FIREHOSE } from './awsLimits.js';
+import { ATHENA, FIREHOSE } from './awsLimits.js';
 
 /** S3 bucket names as S3 accepts them (lowercase, digits, `.` and `-`, 3–63 characters). */
 export const BucketNameSchema = z
@@ -106,6 +106,29 @@ export const ObjectStoreSchema = z.union([
 ]);
 export type ObjectStoreConfig = z.infer<typeof ObjectStoreSchema>;
 
+/** An Athena workgroup: where results go, how much a query may scan, how many run at once (more wait, queued). */
+export const WorkgroupSchema = z.strictObject({
+  /** `s3://bucket/prefix/`: each query's CSV and metadata are written there. */
+  outputLocation: z
+    .string()
+    .regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/([^/]+\/)*$/, 'must be s3://bucket/prefix/'),
+  bytesScannedCutoffPerQuery: z.number().int().min(10_000_000).optional(),
+  /** Queries running at once; beyond it they are QUEUED. */
+  maxConcurrentQueries: z.number().int().min(1).default(ATHENA.defaultActiveQueries),
+  /** Queries waiting at once; beyond it StartQueryExecution answers TooManyRequestsException. */
+  maxQueuedQueries: z.number().int().min(0).default(ATHENA.defaultQueuedQueries),
+  /** A query's time limit (Athena's DML default: 30 minutes). */
+  queryTimeoutSeconds: z
+    .number()
+    .int()
+    .min(1)
+    .max(ATHENA.maxQueryTimeoutSeconds)
+    .default(ATHENA.defaultQueryTimeoutSeconds),
+  /** DuckDB's memory limit for one query. */
+  memoryLimitMB: z.number().int().min(16).default(1024),
+});
+export type Workgroup = z.infer<typeof WorkgroupSchema>;
+
 /** The `lake` section: buckets, Glue-like tables, and delivery streams into them. */
 export const LakeSchema = z.strictObject({
   store: ObjectStoreSchema.default('local'),
@@ -114,5 +137,7 @@ export const LakeSchema = z.strictObject({
   streams: z
     .record(z.string().regex(/^[a-zA-Z0-9_.-]{1,64}$/, 'must be a delivery stream name'), StreamSchema)
     .default({}),
+  /** Athena workgroups; `primary` exists even when not declared (results under the first bucket's `athena/`). */
+  workgroups: z.record(z.string().regex(/^[a-zA-Z0-9._-]{1,128}$/), WorkgroupSchema).default({}),
 });
 export type Lake = z.infer<typeof LakeSchema>;

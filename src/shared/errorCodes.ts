@@ -28,6 +28,18 @@ export const ERROR_CODES = {
     kind: 'user',
     summary: 'A Firehose request breaks a limit: record, batch size or count (InvalidArgumentException).',
   },
+  ERR_QUERY_REFUSED: {
+    kind: 'user',
+    summary: 'A query is not one read-only statement over catalog tables, or breaks a limit (InvalidRequestException).',
+  },
+  ERR_ACCESS_DENIED: {
+    kind: 'user',
+    summary: 'The caller is not granted the tables or prefixes it asked for (AccessDeniedException).',
+  },
+  ERR_QUERY_LIMIT: {
+    kind: 'user',
+    summary: 'A workgroup is at its active and queued query limits (TooManyRequestsException).',
+  },
   ERR_DISPOSED: { kind: 'user', summary: 'The runtime was stopped; no new invocations are accepted.' },
   ERR_INVALID_ARGUMENT: { kind: 'user', summary: 'A command-line argument or API argument is invalid.' },
 } as const satisfies Record<string, { kind: 'user' | 'system'; summary: string }>;
