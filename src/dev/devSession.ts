@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { join, resolve } from 'node:path';
+import { AthenaService } from '../edge/athena/athenaService.js';
 import { ConnectionsService } from '../edge/connections/connectionsService.js';
 import { EdgeServer } from '../edge/edgeServer.js';
 import { FirehoseService } from '../edge/firehose/firehoseService.js';
@@ -11,6 +12,8 @@ import { FsObjectStore } from '../lake/fsObjectStore.js';
 import { LocalObjectSink, S3ObjectSink } from '../lake/objectSink.js';
 import { DeliveryStreams } from '../lake/streams/deliveryStreams.js';
 import { type LoadedApp, loadApp } from '../model/loadApp.js';
+import { QueryEngine } from '../query/queryEngine.js';
+import { QueryService } from '../query/queryService.js';
 import { CodeWatcher } from '../runtime/codeWatcher.js';
 import { FunctionRuntime } from '../runtime/functionRuntime.js';
 import { type Clock, SystemClock } from '../shared/clock.js';
@@ -73,6 +76,9 @@ export class DevSession {
   websocketUrl: string | undefined;
   /** The lake's delivery streams, when the app declares `lake.streams`. */
   streams: DeliveryStreams | undefined;
+  /** The Athena-compatible query service, when the app declares `lake.tables`. */
+  queries: QueryService | undefined;
+  private queryEngine: QueryEngine | undefined;
   private gateway: HttpGateway | undefined;
   private websocket: WebSocketGateway | undefined;
   private readonly options: DevSessionOptions;
@@ -106,6 +112,7 @@ export class DevSession {
             () => session?.streams,
             () => runtime().app.model.region,
           ),
+          new AthenaService({ queries: () => session?.queries, access: () => runtime().app.model.access }),
           new S3Service({
             store: objectStore,
             region: () => runtime().app.model.region,
@@ -131,6 +138,7 @@ export class DevSession {
     // Anything failing from here (a taken HTTP port) stops what already runs, so nothing is left listening or open.
     try {
       started.streams = await started.startStreams(app);
+      await started.startQueries(app);
       if (app.model.http !== undefined && options.httpPort !== false) {
         started.gateway = new HttpGateway({
           runtime: () => started.runtime,
@@ -187,6 +195,7 @@ export class DevSession {
     await this.current.dispose();
     await this.streams?.close();
     this.streams = undefined;
+    this.stopQueries();
     await this.edge?.dispose();
     this.edge = undefined;
     this.objectStore?.close();
@@ -212,6 +221,26 @@ export class DevSession {
       logger: this.logger,
       region: app.model.region,
     });
+  }
+
+  /** The query engine and Athena's lifecycle over the lake's tables (local store only: the files are read in place). */
+  private async startQueries(app: LoadedApp): Promise<void> {
+    const lake = app.model.lake;
+    if (lake === undefined || Object.keys(lake.tables).length === 0 || this.objectStore === undefined) return;
+    this.queryEngine = await QueryEngine.start({ lake, s3Root: join(this.dataDir, 's3') });
+    this.queries = new QueryService({
+      engine: this.queryEngine,
+      lake,
+      sink: new LocalObjectSink(this.objectStore),
+      clock: this.options.clock ?? new SystemClock(),
+      logger: this.logger,
+    });
+  }
+
+  private stopQueries(): void {
+    this.queryEngine?.close();
+    this.queryEngine = undefined;
+    this.queries = undefined;
   }
 
   private static createRuntime(
@@ -251,6 +280,8 @@ export class DevSession {
       // Streams deliver what they buffer, then start again with the new config (their journals carry over).
       await this.streams?.close();
       this.streams = await this.startStreams(app);
+      this.stopQueries();
+      await this.startQueries(app);
       this.logger.info({ file }, 'config changed; app reloaded');
       this.events.emit('config-reloaded', app);
     } catch (error) {
