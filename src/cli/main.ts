@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { devCommand } from './devCommand.js';
 import { invokeCommand } from './invokeCommand.js';
 import { logsCommand } from './logsCommand.js';
+import { queryCommand } from './queryCommand.js';
 import { reportError } from './reportError.js';
 
 // Lambda runs in UTC; the time zone is process-wide, so it is set before any function starts.
@@ -83,6 +84,41 @@ program
   .action(
     async (name: string | undefined, options: { app: string; dataDir?: string; limit: number; follow?: boolean }) => {
       await logsCommand(name, options);
+    },
+  );
+
+program
+  .command('query')
+  .description("Run one SQL query over the app's lake tables (as the Athena API runs it)")
+  .argument('<sql>', "one SELECT (or WITH / EXPLAIN) statement, or '-' to read it from standard input")
+  .option('--app <dir>', 'the app folder', '.')
+  .option('--data-dir <dir>', 'where app state lives (default <app>/.tributary)')
+  .option('--principal <name>', "apply this principal's grants (access.principals)")
+  .option('--database <name>', 'the database unqualified table names belong to', 'default')
+  .option(
+    '--format <format>',
+    'table, csv or json',
+    (value: string) => {
+      if (value !== 'table' && value !== 'csv' && value !== 'json')
+        throw new InvalidArgumentError('must be table, csv or json');
+      return value;
+    },
+    'table',
+  )
+  .option('--timeout <seconds>', 'stop the query after this long', positiveInteger, 1800)
+  .action(
+    async (
+      sql: string,
+      options: {
+        app: string;
+        dataDir?: string;
+        principal?: string;
+        database: string;
+        format: 'table' | 'csv' | 'json';
+        timeout: number;
+      },
+    ) => {
+      process.exitCode = await queryCommand(sql, options);
     },
   );
 
