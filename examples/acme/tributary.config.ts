@@ -4,6 +4,19 @@ import { defineApp } from 'tributary';
  * Acme's customer overview, the seed's Aggregator: `overview` (L1) invokes profile, orders, invoices and
  * shipments (the L2x) in parallel through the Lambda API and merges what they return.
  */
+const DEPARTMENTS = ['hr', 'logistics', 'finance'] as const;
+/** Demo credentials: each department's API key (HTTP) and access key id (AWS APIs). */
+const DEPARTMENT_API_KEYS: Record<(typeof DEPARTMENTS)[number], string> = {
+  hr: 'acme-hr-demo-key-0000000001',
+  logistics: 'acme-logistics-demo-key-0002',
+  finance: 'acme-finance-demo-key-00003',
+};
+const DEPARTMENT_ACCESS_KEYS: Record<(typeof DEPARTMENTS)[number], string> = {
+  hr: 'AKIAACMEHR000000001',
+  logistics: 'AKIAACMELOGISTICS01',
+  finance: 'AKIAACMEFINANCE0001',
+};
+
 export default defineApp({
   name: 'acme',
   region: 'us-east-1',
@@ -15,11 +28,20 @@ export default defineApp({
     // A Lambda authorizer guards the staff route; the customer routes stay open.
     authorizers: {
       staff: { type: 'lambda', function: 'staffOnly', enableSimpleResponses: true, resultTtlSeconds: 300 },
+      department: {
+        type: 'lambda',
+        function: 'departmentKey',
+        enableSimpleResponses: true,
+        identitySource: ['$request.header.x-api-key'],
+        resultTtlSeconds: 300,
+      },
     },
     routes: {
       'GET /staff/customers/{id}/overview': { function: 'overview', auth: { authorizer: 'staff' } },
       // Department events go straight into the lake's delivery stream: no function in between.
       'POST /departments/events': { stream: 'departments' },
+      // SQL over the lake, as the calling department: its own table only.
+      'POST /query': { function: 'query', auth: { authorizer: 'department' } },
       'GET /customers/{id}/overview': 'overview',
       'GET /customers/{id}/profile': 'profile',
       'GET /customers/{id}/orders': 'orders',
@@ -38,6 +60,19 @@ export default defineApp({
         columns: { type: 'string', subject: 'string', amount: 'double', at: 'timestamp' },
         partitionKeys: { dept: 'string', dt: 'date' },
       },
+      // One table per department over its own prefix: the seed's access-separation design.
+      ...Object.fromEntries(
+        DEPARTMENTS.map((dept) => [
+          `${dept}_events`,
+          {
+            database: dept,
+            bucket: 'acme-lake',
+            prefix: `departments/dept=${dept}/`,
+            columns: { type: 'string', subject: 'string', amount: 'double', at: 'timestamp' },
+            partitionKeys: { dt: 'date' },
+          },
+        ]),
+      ),
     },
     streams: {
       departments: {
@@ -51,11 +86,38 @@ export default defineApp({
       },
     },
   },
+  // Who may read what: each department its own table (by access key on the Athena API, by API key via /query).
+  access: {
+    principals: Object.fromEntries(
+      DEPARTMENTS.map((dept) => [
+        dept,
+        {
+          accessKeyIds: [DEPARTMENT_ACCESS_KEYS[dept]],
+          apiKeys: [DEPARTMENT_API_KEYS[dept]],
+          tables: [`${dept}.${dept}_events`],
+        },
+      ]),
+    ),
+  },
   // The WebSocket API: `{"action":"overview","customerId":"c-42"}` streams the aggregation back, branch by branch.
   websocket: {
     routes: { overview: 'live' },
   },
   functions: {
+    query: {
+      handler: 'functions/query.handler',
+      description: 'POST /query: runs SQL through the Athena API as the calling department',
+      timeout: 30,
+      environment: { DEPARTMENT_ACCESS_KEYS: JSON.stringify(DEPARTMENT_ACCESS_KEYS) },
+    },
+    departmentKey: {
+      handler: 'functions/departmentKey.handler',
+      description: 'Lambda authorizer: the x-api-key header names a department',
+      timeout: 3,
+      environment: {
+        DEPARTMENT_KEYS: JSON.stringify(Object.fromEntries(DEPARTMENTS.map((d) => [DEPARTMENT_API_KEYS[d], d]))),
+      },
+    },
     live: {
       handler: 'functions/live.handler',
       description: 'WebSocket route: runs the aggregation and pushes each branch to the client as it arrives',

@@ -11,6 +11,7 @@ import { DevSession } from '../../src/dev/devSession.js';
 import type { AsyncSettlement } from '../../src/runtime/async/asyncInvoker.js';
 import { cleanup } from '../helpers/cleanup.js';
 import { TEST_CREDENTIALS } from '../helpers/devApp.js';
+import { escapeAttempts } from '../query/escapeAttempts.js';
 
 test('examples/acme: the overview aggregates four L2x (Lambda API and HTTP API), audits asynchronously to S3', async (t) => {
   const dataDir = await mkdtemp(join(tmpdir(), 'acme-data-'));
@@ -131,4 +132,24 @@ test('examples/acme: the overview aggregates four L2x (Lambda API and HTTP API),
       lakeKeys.some((k) => new RegExp(`^departments/dept=${dept}/dt=\\d{4}-\\d{2}-\\d{2}/.+\\.parquet$`).test(k)),
       `${dept}: ${lakeKeys.join(', ')}`,
     );
+
+  // The query route: SQL through the Athena API as the calling department, its own table only.
+  const ask = (sql: string, key?: string) =>
+    fetch(`${session.httpUrl}/query`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(key === undefined ? {} : { 'x-api-key': key }) },
+      body: JSON.stringify({ sql }),
+    });
+  const HR_KEY = 'acme-hr-demo-key-0000000001';
+  const own = await ask('SELECT type, amount FROM hr_events', HR_KEY);
+  assert.equal(own.status, 200);
+  assert.deepEqual(await own.json(), { columns: ['type', 'amount'], rows: [['hire', '0']] });
+  assert.equal((await ask('SELECT 1')).status, 401, 'no API key');
+  const crossDepartment = await ask('SELECT * FROM finance.finance_events', HR_KEY);
+  assert.equal(crossDepartment.status, 403);
+  assert.match(((await crossDepartment.json()) as { message: string }).message, /AccessDeniedException/);
+  for (const attempt of escapeAttempts(join(dataDir, 'secret.csv'))) {
+    const refused = await ask(attempt.sql, HR_KEY);
+    assert.notEqual(refused.status, 200, attempt.why);
+  }
 });
