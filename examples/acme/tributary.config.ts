@@ -86,7 +86,8 @@ export default defineApp({
       },
     },
   },
-  // Who may read what: each department its own table (by access key on the Athena API, by API key via /query).
+  // Who may read and write what: each department its own table and prefix — by access key on the AWS APIs (Athena,
+  // S3), by API key on the HTTP API (/query, /departments/events).
   access: {
     principals: Object.fromEntries(
       DEPARTMENTS.map((dept) => [
@@ -95,6 +96,8 @@ export default defineApp({
           accessKeyIds: [DEPARTMENT_ACCESS_KEYS[dept]],
           apiKeys: [DEPARTMENT_API_KEYS[dept]],
           tables: [`${dept}.${dept}_events`],
+          read: [`acme-lake/departments/dept=${dept}/`],
+          write: [`acme-lake/departments/dept=${dept}/`],
         },
       ]),
     ),

@@ -1,11 +1,13 @@
 import { EventEmitter } from 'node:events';
 import { join, resolve } from 'node:path';
+import { s3Allowed } from '../access/lakeAccess.js';
 import { AthenaService } from '../edge/athena/athenaService.js';
 import { ConnectionsService } from '../edge/connections/connectionsService.js';
 import { EdgeServer } from '../edge/edgeServer.js';
 import { FirehoseService } from '../edge/firehose/firehoseService.js';
 import { LambdaService } from '../edge/lambda/lambdaService.js';
 import { S3Service } from '../edge/s3/s3Service.js';
+import { sigV4Scope } from '../edge/sigV4Scope.js';
 import { HttpGateway } from '../gateway/httpGateway.js';
 import { WebSocketGateway } from '../gateway/websocket/websocketGateway.js';
 import { FsObjectStore } from '../lake/fsObjectStore.js';
@@ -16,6 +18,7 @@ import { QueryEngine } from '../query/queryEngine.js';
 import { QueryService } from '../query/queryService.js';
 import { CodeWatcher } from '../runtime/codeWatcher.js';
 import { FunctionRuntime } from '../runtime/functionRuntime.js';
+import { LOCAL_CREDENTIALS } from '../runtime/reservedEnvironment.js';
 import { type Clock, SystemClock } from '../shared/clock.js';
 import { type Logger, silentLogger } from '../shared/logger.js';
 
@@ -118,6 +121,20 @@ export class DevSession {
             region: () => runtime().app.model.region,
             endpoint: () => endpointUrl ?? '',
             logger,
+            allow: (request, location) =>
+              s3Allowed(
+                runtime().app.model.access,
+                runtime().app.model.lake?.buckets ?? [],
+                LOCAL_CREDENTIALS.AWS_ACCESS_KEY_ID,
+                {
+                  accessKeyId: sigV4Scope(request.headers.authorization, request.query)?.accessKeyId,
+                  method: request.method,
+                  bucket: location.bucket,
+                  key: location.key,
+                  query: request.query,
+                  copySource: request.headers['x-amz-copy-source'],
+                },
+              ),
           }),
         ],
         logger,

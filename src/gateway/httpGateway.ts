@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { resolvePrincipal } from '../access/principals.js';
 import type { DeliveryStreams } from '../lake/streams/deliveryStreams.js';
 import { ALB, API_GATEWAY } from '../model/awsLimits.js';
 import type { HttpApi } from '../model/httpSchema.js';
@@ -94,7 +95,19 @@ export class HttpGateway {
             : throttledByGateway();
       apiKey = { id: verdict.keyId, value: verdict.keyValue };
     }
-    if ('stream' in match.target) return putToStream(this.options.streams?.(), match.target.stream, request);
+    if ('stream' in match.target) {
+      const access = this.options.runtime().app.model.access;
+      if (access === undefined) return putToStream(this.options.streams?.(), match.target.stream, request);
+      // With access control, the caller is a principal (API key, or the JWT authorizer's claims) writing its grants.
+      const apiKey = request.headers.find(([name]) => name.toLowerCase() === 'x-api-key')?.[1];
+      const claims = auth?.output?.kind === 'jwt' ? auth.output.claims : undefined;
+      const principal = resolvePrincipal(access, {
+        ...(apiKey === undefined ? {} : { apiKey }),
+        ...(claims === undefined ? {} : { jwtClaims: claims }),
+      });
+      if (principal?.grants === undefined) return errors.forbidden();
+      return putToStream(this.options.streams?.(), match.target.stream, request, principal.grants.write);
+    }
     return this.integrate(api, request, match, match.target.function, { authorizer: auth?.output, apiKey });
   }
 

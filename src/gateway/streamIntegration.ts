@@ -1,5 +1,7 @@
 import type { PutOutcome } from '../lake/streams/deliveryStream.js';
 import type { DeliveryStreams } from '../lake/streams/deliveryStreams.js';
+import { extractPartitionKeys } from '../lake/streams/partitionKeys.js';
+import { staticPrefix } from '../lake/streams/prefixExpressions.js';
 import { isTributaryError } from '../shared/tributaryError.js';
 import type { GatewayRequest } from './gatewayRequest.js';
 import { type GatewayResponse, gatewayError } from './gatewayResponse.js';
@@ -54,10 +56,22 @@ export async function putToStream(
   streams: DeliveryStreams | undefined,
   name: string,
   request: GatewayRequest,
+  writeGrants?: readonly string[],
 ): Promise<GatewayResponse> {
   const records = recordsOf(request);
   if (typeof records === 'string') return gatewayError(400, records);
   if (streams === undefined) return gatewayError(500, 'Internal Server Error');
+  if (writeGrants !== undefined) {
+    const outside = firstOutsideGrants(streams, name, records, writeGrants);
+    if (outside !== undefined)
+      return {
+        status: 403,
+        headers: [['content-type', 'application/json']],
+        body: Buffer.from(
+          JSON.stringify({ __type: 'AccessDeniedException', message: `Not allowed to write to ${outside}` }),
+        ),
+      };
+  }
   let outcome: PutOutcome;
   try {
     outcome = await streams.get(name).put(records);
@@ -87,4 +101,30 @@ export async function putToStream(
         }
       : { FailedPutCount: failed, Encrypted: false, RecordCount: outcome.total };
   return { status: 200, headers: [['content-type', 'application/json']], body: Buffer.from(JSON.stringify(body)) };
+}
+
+/**
+ * The first place a record would be written that the caller's write grants do not cover (`bucket/prefix`), or
+ * undefined: with dynamic partitioning each record's keys decide, so a department cannot write another's prefix.
+ */
+function firstOutsideGrants(
+  streams: DeliveryStreams,
+  name: string,
+  records: readonly Buffer[],
+  grants: readonly string[],
+): string | undefined {
+  const { config } = streams.get(name);
+  const keys = config.dynamicPartitioning?.keys;
+  const check = (partitionKeys: Record<string, string> | undefined): string | undefined => {
+    const target = `${config.bucket}/${staticPrefix(config.prefix, partitionKeys)}`;
+    return grants.some((grant) => target.startsWith(grant)) ? undefined : target;
+  };
+  if (keys === undefined) return check(undefined);
+  for (const record of records) {
+    // Records without their keys go to the error prefix, not to a department's; they need no grant here.
+    const extracted = extractPartitionKeys(record, keys);
+    const outside = extracted === undefined ? undefined : check(extracted);
+    if (outside !== undefined) return outside;
+  }
+  return undefined;
 }

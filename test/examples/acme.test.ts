@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import WebSocket from 'ws';
 import { DevSession } from '../../src/dev/devSession.js';
 import type { AsyncSettlement } from '../../src/runtime/async/asyncInvoker.js';
@@ -110,28 +110,61 @@ test('examples/acme: the overview aggregates four L2x (Lambda API and HTTP API),
     ['invoices', 'orders', 'profile', 'shipments'],
   );
 
-  // Department events straight into the lake: one Parquet object per department, under its own prefix.
-  const posted = await fetch(`${session.httpUrl}/departments/events`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-ndjson' },
-    body: [
-      { dept: 'hr', type: 'hire', subject: 'e-1', amount: 0, at: '2026-12-04T09:00:00Z' },
-      { dept: 'finance', type: 'invoice', subject: 'i-9', amount: 120.5, at: '2026-12-04T09:01:00Z' },
-      { dept: 'logistics', type: 'shipment', subject: 's-3', amount: 3, at: '2026-12-04T09:02:00Z' },
-    ]
-      .map((e) => JSON.stringify(e))
-      .join('\n'),
-  });
-  assert.equal(posted.status, 200);
+  // Department events straight into the lake, each department with its own key: one Parquet object per department.
+  const events = {
+    hr: { dept: 'hr', type: 'hire', subject: 'e-1', amount: 0, at: '2026-12-04T09:00:00Z' },
+    finance: { dept: 'finance', type: 'invoice', subject: 'i-9', amount: 120.5, at: '2026-12-04T09:01:00Z' },
+    logistics: { dept: 'logistics', type: 'shipment', subject: 's-3', amount: 3, at: '2026-12-04T09:02:00Z' },
+  };
+  const KEYS = {
+    hr: 'acme-hr-demo-key-0000000001',
+    logistics: 'acme-logistics-demo-key-0002',
+    finance: 'acme-finance-demo-key-00003',
+  };
+  const push = (key: string | undefined, body: unknown[]) =>
+    fetch(`${session.httpUrl}/departments/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-ndjson', ...(key === undefined ? {} : { 'x-api-key': key }) },
+      body: body.map((e) => JSON.stringify(e)).join('\n'),
+    });
+  for (const dept of ['hr', 'finance', 'logistics'] as const)
+    assert.equal((await push(KEYS[dept], [events[dept]])).status, 200, dept);
+  assert.equal((await push(undefined, [events.hr])).status, 403, 'no key, no write');
+  const intoFinance = await push(KEYS.hr, [events.hr, events.finance]);
+  assert.equal(intoFinance.status, 403, "hr may not write into finance's prefix");
+  assert.match(await intoFinance.text(), /acme-lake\/departments\/dept=finance\//);
   await session.streams?.flushAll();
-  const lakeKeys = ((await s3.send(new ListObjectsV2Command({ Bucket: 'acme-lake' }))).Contents ?? []).map(
-    (c) => c.Key ?? '',
-  );
+  const lakeKeys = (session.objectStore?.listKeys('acme-lake', 'departments/', '', 1000) ?? []).map((o) => o.key);
   for (const dept of ['hr', 'finance', 'logistics'])
     assert.ok(
       lakeKeys.some((k) => new RegExp(`^departments/dept=${dept}/dt=\\d{4}-\\d{2}-\\d{2}/.+\\.parquet$`).test(k)),
       `${dept}: ${lakeKeys.join(', ')}`,
     );
+
+  // The same grants on the S3 API: a department lists and reads its own prefix only.
+  const hrS3 = new S3Client({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'AKIAACMEHR000000001', secretAccessKey: 'x' },
+    forcePathStyle: true,
+  });
+  cleanup(t, () => hrS3.destroy());
+  const hrObjects = await hrS3.send(new ListObjectsV2Command({ Bucket: 'acme-lake', Prefix: 'departments/dept=hr/' }));
+  assert.equal(hrObjects.KeyCount, 1);
+  await assert.rejects(
+    hrS3.send(new ListObjectsV2Command({ Bucket: 'acme-lake', Prefix: 'departments/dept=finance/' })),
+    (e: unknown) => (e as Error).name === 'AccessDenied',
+  );
+  const financeKey = lakeKeys.find((k) => k.startsWith('departments/dept=finance/')) ?? '';
+  await assert.rejects(
+    hrS3.send(new GetObjectCommand({ Bucket: 'acme-lake', Key: financeKey })),
+    (e: unknown) => (e as Error).name === 'AccessDenied',
+  );
+  await assert.rejects(
+    s3.send(new ListObjectsV2Command({ Bucket: 'acme-lake' })),
+    (e: unknown) => (e as Error).name === 'AccessDenied',
+    'an unknown key reads nothing of the lake',
+  );
 
   // The query route: SQL through the Athena API as the calling department, its own table only.
   const ask = (sql: string, key?: string) =>

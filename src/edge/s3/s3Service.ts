@@ -13,7 +13,7 @@ import {
   uploadPart,
 } from './multipartOperations.js';
 import { copyObject, getObject, putObject } from './objectOperations.js';
-import { s3Location } from './s3Location.js';
+import { type S3Location, s3Location } from './s3Location.js';
 import { asArray, element, malformedXml, s3ErrorResponse, toS3Error, xmlResponse, xmlRoot } from './s3Xml.js';
 
 /** Query parameters that are options of an operation, not a sub-resource naming another operation. */
@@ -48,6 +48,8 @@ export interface S3ServiceOptions {
   readonly region: () => string;
   readonly endpoint: () => string;
   readonly logger?: Logger;
+  /** Access control (the lake's grants): false answers AccessDenied before anything is read or written. */
+  readonly allow?: (request: EdgeRequest, location: S3Location) => boolean;
 }
 
 /**
@@ -74,6 +76,8 @@ export class S3Service implements EdgeService {
   async handle(request: EdgeRequest): Promise<EdgeResponse> {
     const requestId = newRequestId();
     const head = request.method === 'HEAD';
+    if (this.options.allow !== undefined && !this.options.allow(request, s3Location(request)))
+      return s3ErrorResponse('AccessDenied', 403, 'Access Denied', {}, requestId, head);
     try {
       const response = await this.route(request);
       return { ...response, headers: { 'x-amz-request-id': requestId, ...response.headers } };

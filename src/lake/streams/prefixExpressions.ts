@@ -76,3 +76,16 @@ export function evaluatePrefix(prefix: string, values: PrefixValues): string {
 export function objectName(stream: string, version: number, epochMs: number, random: string): string {
   return `${stream}-${version}-${formatTimestamp('yyyy-MM-dd-HH-mm-ss', epochMs)}-${random}`;
 }
+
+/**
+ * The part of a prefix that is fixed once the partition keys are known: expressions filled in up to the first
+ * time or random one. What access control compares with a principal's write grants.
+ */
+export function staticPrefix(prefix: string, partitionKeys: Readonly<Record<string, string>> | undefined): string {
+  const filled = prefix.replace(
+    /!\{partitionKeyFromQuery:([^}]*)\}/g,
+    (_, name: string) => partitionKeys?.[name] ?? '',
+  );
+  const dynamic = filled.indexOf('!{');
+  return dynamic < 0 ? filled : filled.slice(0, dynamic);
+}
