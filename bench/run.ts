@@ -5,6 +5,7 @@
 import { endpointBench } from './endpointBench.js';
 import { gatewayBench } from './gatewayBench.js';
 import { lakeBench } from './lakeBench.js';
+import { queryBench } from './queryBench.js';
 import { runtimeBench } from './runtimeBench.js';
 
 console.log(`Tributary benchmarks — node ${process.version}, ${new Date().toISOString()}`);
@@ -12,3 +13,4 @@ await runtimeBench();
 await endpointBench();
 await gatewayBench();
 await lakeBench();
+await queryBench();

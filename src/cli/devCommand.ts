@@ -83,9 +83,8 @@ export async function devCommand(dir: string, options: DevCommandOptions): Promi
   }
   console.log(`  invoke    npx tributary invoke <function> --app ${dir} --event event.json`);
   console.log(`  logs      npx tributary logs --app ${dir} --follow`);
-  console.log('Watching for changes. Ctrl-C to stop.');
-
-  await new Promise<void>((resolve) => {
+  // Signal handlers first, then the line that says Ctrl-C works: whoever waits for it may send SIGINT at once.
+  const stopped = new Promise<void>((resolve) => {
     let stopping = false;
     const stop = (signal: string): void => {
       if (stopping) {
@@ -104,4 +103,6 @@ export async function devCommand(dir: string, options: DevCommandOptions): Promi
     process.on('SIGINT', () => stop('SIGINT'));
     process.on('SIGTERM', () => stop('SIGTERM'));
   });
+  console.log('Watching for changes. Ctrl-C to stop.');
+  await stopped;
 }

@@ -78,7 +78,6 @@ export async function queryCommand(sqlArgument: string, options: QueryCommandOpt
       database: options.database,
       principal,
       timeoutMs: options.timeout * 1000,
-      memoryLimitMB: 1024,
     });
     clearInterval(progress);
     if (process.stderr.isTTY && Date.now() - started >= 1000) process.stderr.write('\r\x1b[K');

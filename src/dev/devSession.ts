@@ -244,7 +244,8 @@ export class DevSession {
   private async startQueries(app: LoadedApp): Promise<void> {
     const lake = app.model.lake;
     if (lake === undefined || Object.keys(lake.tables).length === 0 || this.objectStore === undefined) return;
-    this.queryEngine = await QueryEngine.start({ lake, s3Root: join(this.dataDir, 's3') });
+    const memoryLimitMB = Math.max(1024, ...Object.values(lake.workgroups).map((w) => w.memoryLimitMB));
+    this.queryEngine = await QueryEngine.start({ lake, s3Root: join(this.dataDir, 's3'), memoryLimitMB });
     this.queries = new QueryService({
       engine: this.queryEngine,
       lake,

@@ -124,7 +124,7 @@ export const WorkgroupSchema = z.strictObject({
     .min(1)
     .max(ATHENA.maxQueryTimeoutSeconds)
     .default(ATHENA.defaultQueryTimeoutSeconds),
-  /** DuckDB's memory limit for one query. */
+  /** DuckDB's memory limit (the query engine takes the largest of the workgroups' and 1,024). */
   memoryLimitMB: z.number().int().min(16).default(1024),
 });
 export type Workgroup = z.infer<typeof WorkgroupSchema>;

@@ -3,7 +3,7 @@ import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { duckDbType, parseColumnType, quoteIdentifier } from '../lake/columnTypes.js';
 import type { Lake, LakeTable } from '../model/lakeSchema.js';
 import { TributaryError } from '../shared/tributaryError.js';
-import { guardQuery, invalidQuery, sqlLiteral, type TableReference } from './sqlGuard.js';
+import { type GuardedQuery, guardQuery, invalidQuery, sqlLiteral, type TableReference } from './sqlGuard.js';
 import { type TableFile, tableFiles } from './tableFiles.js';
 
 /** A result: column names and DuckDB types, and every value as text (`null` for SQL NULL), as Athena returns them. */
@@ -24,10 +24,11 @@ export interface RunOptions {
   readonly database: string;
   readonly principal: QueryPrincipal;
   readonly timeoutMs: number;
-  readonly memoryLimitMB: number;
   readonly maxScannedBytes?: number;
   /** Aborting interrupts the running statement (StopQueryExecution). */
   readonly signal?: AbortSignal;
+  /** The statement as `prepare` checked it, so it is not parsed twice. */
+  readonly guarded?: GuardedQuery;
 }
 
 /** More rows than this fail the query rather than fill memory. */
@@ -75,7 +76,13 @@ export class QueryEngine {
     this.sandbox = sandbox;
   }
 
-  static async start(options: { lake: Lake; s3Root: string; threads?: number }): Promise<QueryEngine> {
+  static async start(options: {
+    lake: Lake;
+    s3Root: string;
+    threads?: number;
+    /** DuckDB's memory limit for the sandbox (every query shares it). */
+    memoryLimitMB?: number;
+  }): Promise<QueryEngine> {
     const parserInstance = await DuckDBInstance.create(':memory:');
     const parserConnection = await parserInstance.connect();
     await parserConnection.run('SET enable_external_access = false; SET lock_configuration = true');
@@ -90,6 +97,7 @@ export class QueryEngine {
     await setup.run(
       [
         `SET allowed_directories = [${dirs.map(sqlLiteral).join(', ')}]`,
+        `SET memory_limit = '${Math.floor(options.memoryLimitMB ?? 2048)}MB'`,
         'SET enable_external_access = false',
         'SET lock_configuration = true',
       ].join('; '),
@@ -112,7 +120,7 @@ export class QueryEngine {
 
   async run(text: string, options: RunOptions): Promise<QueryResult> {
     const started = performance.now();
-    const guarded = await guardQuery(this.parser.connection, text);
+    const guarded = options.guarded ?? (await guardQuery(this.parser.connection, text));
     const tables = new Map<string, ResolvedTable>();
     for (const ref of guarded.tables) {
       const resolved = this.resolve(ref, options.database, options.principal);
@@ -123,14 +131,13 @@ export class QueryEngine {
       throw invalidQuery(
         `Query exhausted resources at this scale factor: it would scan ${scannedBytes} bytes, over the workgroup's limit of ${options.maxScannedBytes}`,
       );
-    const sql = await this.rewrite(guarded.sql, guarded.explain, options.database);
+    const sql = await this.rewrite(guarded, options.database);
 
     const connection = await this.sandbox.connect();
     const interrupt = (): void => connection.interrupt();
     const timer = setTimeout(interrupt, options.timeoutMs);
     options.signal?.addEventListener('abort', interrupt);
     try {
-      await connection.run(`SET memory_limit = '${Math.floor(options.memoryLimitMB)}MB'`).catch(() => undefined);
       for (const table of tables.values()) await connection.run(viewSql(table));
       if (options.signal?.aborted === true) throw new Error('INTERRUPT');
       const reader = await connection.runAndReadAll(sql);
@@ -188,12 +195,9 @@ export class QueryEngine {
   }
 
   /** DuckDB's own rendering of the guarded AST, with every catalog table renamed to its per-query view. */
-  private async rewrite(sql: string, explain: boolean, database: string): Promise<string> {
-    const body = explain ? sql.replace(/^EXPLAIN /, '') : sql;
-    const serialized = await this.parser.connection.runAndReadAll(`SELECT json_serialize_sql(${sqlLiteral(body)})`);
-    // 64-bit numbers (query_location's "none" is 2^64-1) would lose precision as JS numbers: keep them as text.
-    const text = String(serialized.getRows()[0]?.[0] ?? '{}').replace(/:(\d{16,})/g, ':"__u64_$1"');
-    const ast = JSON.parse(text) as { statements: unknown[] };
+  private async rewrite(guarded: GuardedQuery, database: string): Promise<string> {
+    const ast = structuredClone(guarded.ast);
+    const explain = guarded.explain;
     const ctes = new Set<string>();
     const visit = (value: unknown, onObject: (o: Record<string, unknown>) => void): void => {
       const stack = [value];

@@ -6,6 +6,7 @@ import type { Logger } from '../shared/logger.js';
 import { isTributaryError, TributaryError } from '../shared/tributaryError.js';
 import type { QueryEngine, QueryPrincipal, QueryResult } from './queryEngine.js';
 import { resultCsv } from './resultCsv.js';
+import type { GuardedQuery } from './sqlGuard.js';
 
 export type QueryState = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
 
@@ -24,6 +25,8 @@ export interface QueryExecution {
   completedAt: number | undefined;
   result: QueryResult | undefined;
   readonly abort: AbortController;
+  /** The statement as checked at start. */
+  guarded: GuardedQuery | undefined;
 }
 
 export interface StartQuery {
@@ -108,8 +111,9 @@ export class QueryService {
     const database = (input.database ?? 'default').toLowerCase();
     // Grants are checked before anything is queued or run: a refused table is an AccessDeniedException here.
     let refusal: string | undefined;
+    let guarded: GuardedQuery | undefined;
     try {
-      await this.engine.prepare(input.query, database, input.principal);
+      guarded = (await this.engine.prepare(input.query, database, input.principal)).guarded;
     } catch (error) {
       if (isTributaryError(error, 'ERR_ACCESS_DENIED')) throw error;
       refusal = error instanceof Error ? error.message : String(error);
@@ -139,6 +143,7 @@ export class QueryService {
       completedAt: undefined,
       result: undefined,
       abort: new AbortController(),
+      guarded,
     };
     this.executions.set(id, execution);
     this.order.push(id);
@@ -215,7 +220,7 @@ export class QueryService {
         database: execution.database,
         principal: execution.principal,
         timeoutMs: workgroup.queryTimeoutSeconds * 1000,
-        memoryLimitMB: workgroup.memoryLimitMB,
+        ...(execution.guarded === undefined ? {} : { guarded: execution.guarded }),
         ...(workgroup.bytesScannedCutoffPerQuery === undefined
           ? {}
           : { maxScannedBytes: workgroup.bytesScannedCutoffPerQuery }),
@@ -237,12 +242,14 @@ export class QueryService {
     if (match?.[1] === undefined || match[2] === undefined) return;
     try {
       await this.sink.ensureBucket(match[1]);
-      await this.sink.put(match[1], match[2], Buffer.from(resultCsv(result)));
-      await this.sink.put(
-        match[1],
-        `${match[2]}.metadata`,
-        Buffer.from(JSON.stringify({ columns: result.columns, rows: result.rows.length })),
-      );
+      await Promise.all([
+        this.sink.put(match[1], match[2], Buffer.from(resultCsv(result))),
+        this.sink.put(
+          match[1],
+          `${match[2]}.metadata`,
+          Buffer.from(JSON.stringify({ columns: result.columns, rows: result.rows.length })),
+        ),
+      ]);
     } catch (error) {
       this.logger.warn({ query: execution.id, error: String(error) }, 'query results could not be written');
     }

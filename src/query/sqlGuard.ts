@@ -14,6 +14,8 @@ export interface GuardedQuery {
   readonly sql: string;
   readonly explain: boolean;
   readonly tables: readonly TableReference[];
+  /** DuckDB's parse of the statement (64-bit numbers kept as `"__u64_<digits>"` text), for the rewrite. */
+  readonly ast: { readonly statements: unknown[] };
 }
 
 /** Deeper nesting than this is refused before parsing (a parser's recursion is not an attack surface we offer). */
@@ -82,7 +84,9 @@ export async function guardQuery(parser: DuckDBConnection, text: string): Promis
   if (explainMatch !== null) body = body.slice(explainMatch[0].length);
 
   const serialized = await parser.runAndReadAll(`SELECT json_serialize_sql(${sqlLiteral(body)})`);
-  const ast = JSON.parse(String(serialized.getRows()[0]?.[0] ?? '{}')) as {
+  // 64-bit numbers (query_location's "none" is 2^64-1) would lose precision as JS numbers: keep them as text.
+  const text64 = String(serialized.getRows()[0]?.[0] ?? '{}').replace(/:(\d{16,})/g, ':"__u64_$1"');
+  const ast = JSON.parse(text64) as {
     error?: boolean;
     error_message?: string;
     statements?: unknown[];
@@ -121,7 +125,12 @@ export async function guardQuery(parser: DuckDBConnection, text: string): Promis
     )
       throw invalidQuery(`The function ${node.function_name} is not allowed`);
   }
-  return { sql: explainMatch === null ? body : `EXPLAIN ${body}`, explain: explainMatch !== null, tables };
+  return {
+    sql: explainMatch === null ? body : `EXPLAIN ${body}`,
+    explain: explainMatch !== null,
+    tables,
+    ast: { statements: ast.statements },
+  };
 }
 
 export const sqlLiteral = (text: string): string => `'${text.replaceAll("'", "''")}'`;

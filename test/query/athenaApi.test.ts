@@ -16,7 +16,7 @@ import {
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { DevSession } from '../../src/dev/devSession.js';
 import { cleanup } from '../helpers/cleanup.js';
-import { startDevApp, TEST_CREDENTIALS } from '../helpers/devApp.js';
+import { startDevApp } from '../helpers/devApp.js';
 import { escapeAttempts } from './escapeAttempts.js';
 import { queryAccess, queryLake, writeQueryData } from './queryFixture.js';
 
@@ -116,7 +116,12 @@ describe('Athena API (@aws-sdk/client-athena) over the lake', () => {
       InvalidRequestException,
     );
 
-    const s3 = new S3Client({ endpoint, region: 'us-east-1', credentials: TEST_CREDENTIALS, forcePathStyle: true });
+    const s3 = new S3Client({
+      endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: KEYS.admin, secretAccessKey: 'x' },
+      forcePathStyle: true,
+    });
     cleanup(t, () => s3.destroy());
     const csv = await (
       await s3.send(new GetObjectCommand({ Bucket: 'results', Key: `athena/${started.QueryExecutionId}.csv` }))

@@ -25,7 +25,6 @@ const asAdmin: RunOptions = {
   database: 'hr',
   principal: { name: 'admin', tables: undefined },
   timeoutMs: 30_000,
-  memoryLimitMB: 256,
 };
 
 describe('the query engine', () => {

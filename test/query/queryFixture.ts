@@ -35,7 +35,7 @@ export const queryAccess = {
   principals: {
     hr: { accessKeyIds: ['AKIAHRDEPARTMENT01'], apiKeys: ['hr-api-key-0123456789abcdef'], tables: ['hr.hr_events'] },
     finance: { accessKeyIds: ['AKIAFINANCEDEPT001'], tables: ['finance.finance_events'] },
-    admin: { accessKeyIds: ['AKIAADMINISTRATOR1'], tables: ['*'] },
+    admin: { accessKeyIds: ['AKIAADMINISTRATOR1'], tables: ['*'], read: ['results/', 'lake/'] },
   },
 };
 
