@@ -46,7 +46,7 @@ export async function devCommand(dir: string, options: DevCommandOptions): Promi
   console.log(`  data      ${session.dataDir}`);
   if (session.endpointUrl !== undefined) {
     console.log(
-      `  AWS endpoint ${session.endpointUrl}  (Lambda, S3, Firehose, @connections; use it as AWS_ENDPOINT_URL with any AWS SDK or the AWS CLI)`,
+      `  AWS endpoint ${session.endpointUrl}  (Lambda, S3, Firehose, Athena, @connections; use it as AWS_ENDPOINT_URL with any AWS SDK or the AWS CLI)`,
     );
   }
   if (session.httpUrl !== undefined && model.http !== undefined) {
@@ -75,6 +75,15 @@ export async function devCommand(dir: string, options: DevCommandOptions): Promi
       console.log(
         `    ${name.padEnd(14)} -> s3://${stream.bucket}/${stream.prefix}  (${stream.format}, ${stream.buffering.sizeInMBs} MB / ${stream.buffering.intervalInSeconds} s)`,
       );
+  }
+  if (session.queries !== undefined && model.lake !== undefined) {
+    const tables = Object.entries(model.lake.tables).map(([name, t]) => `${t.database}.${name}`);
+    console.log(`  tables    ${tables.join(', ')}  (Athena API on the endpoint; npx tributary query "<sql>")`);
+    console.log(
+      model.access === undefined
+        ? '  access    none declared: every caller may query and write everything (dev default)'
+        : `  access    principals: ${Object.keys(model.access.principals).join(', ')}`,
+    );
   }
   console.log(`  functions (${Object.keys(model.functions).length}):`);
   for (const [name, fn] of Object.entries(model.functions)) {
