@@ -20,15 +20,23 @@ export interface Conversion {
 
 const sqlString = (text: string): string => `'${text.replaceAll("'", "''")}'`;
 
-/** The records as one NDJSON buffer: each on its line, copied once into a single allocation. */
-function ndjson(records: readonly Buffer[]): Buffer {
+/**
+ * The records as one NDJSON buffer (each on its line, copied once into a single allocation), or undefined when a
+ * record spans lines (the fast path cannot hand it to DuckDB's line reader).
+ */
+function ndjson(records: readonly Buffer[]): Buffer | undefined {
   let size = 0;
-  for (const r of records) size += r.length + (r.at(-1) === 10 ? 0 : 1);
+  for (const r of records) {
+    const newline = r.indexOf(10);
+    if (newline >= 0 && newline !== r.length - 1) return undefined;
+    size += newline < 0 ? r.length + 1 : r.length;
+  }
   const out = Buffer.allocUnsafe(size);
   let offset = 0;
   for (const r of records) {
-    offset += r.copy(out, offset);
-    if (r.at(-1) !== 10) out[offset++] = 10;
+    out.set(r, offset);
+    offset += r.length;
+    if (r[r.length - 1] !== 10) out[offset++] = 10;
   }
   return out;
 }
@@ -50,13 +58,10 @@ export class ParquetConverter {
 
   async convert(records: readonly Buffer[], table: LakeTable, compression: string): Promise<Conversion> {
     await mkdir(this.tmpDir, { recursive: true });
-    const singleLine = records.every((r) => {
-      const newline = r.indexOf(10);
-      return newline < 0 || newline === r.length - 1;
-    });
-    if (singleLine) {
+    const lines = ndjson(records);
+    if (lines !== undefined) {
       try {
-        return { parquet: await this.run(records, table, compression), failed: [] };
+        return { parquet: await this.run(lines, table, compression), failed: [] };
       } catch {
         // Some record does not fit the table: find which, below.
       }
@@ -93,7 +98,7 @@ export class ParquetConverter {
     });
     if (good.length === 0) return { parquet: undefined, failed };
     try {
-      return { parquet: await this.run(good, table, compression), failed };
+      return { parquet: await this.run(ndjson(good) ?? Buffer.alloc(0), table, compression), failed };
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       return { parquet: undefined, failed: records.map((_, index) => ({ index, message })) };
@@ -105,11 +110,11 @@ export class ParquetConverter {
     await rm(this.tmpDir, { recursive: true, force: true });
   }
 
-  private async run(records: readonly Buffer[], table: LakeTable, compression: string): Promise<Buffer> {
+  private async run(lines: Buffer, table: LakeTable, compression: string): Promise<Buffer> {
     const id = randomUUID();
     const input = join(this.tmpDir, `${id}.ndjson`);
     const output = join(this.tmpDir, `${id}.parquet`);
-    await writeFile(input, ndjson(records));
+    await writeFile(input, lines);
     const columns = Object.entries(table.columns);
     const spec = columns.map(
       ([name, type]) => `${quoteIdentifier(name)}: ${sqlString(duckDbType(parseColumnType(type)))}`,
