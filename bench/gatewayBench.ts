@@ -1,7 +1,7 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,34 +17,33 @@ const HELLO = 'export const handler = async () => ({ statusCode: 200, body: JSON
 const CONNECTIONS = 32;
 const PEERS = join(dirname(fileURLToPath(import.meta.url)), 'peers');
 
+/** The 2.0 event API Gateway would build for this request to GET /hello (what both baselines hand the handler). */
+function helloEvent(req: IncomingMessage, requestId: string): Record<string, unknown> {
+  const pairs: [string, string][] = [];
+  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2)
+    pairs.push([req.rawHeaders[i] ?? '', req.rawHeaders[i + 1] ?? '']);
+  return eventV2(
+    {
+      method: req.method ?? 'GET',
+      rawPath: req.url ?? '/',
+      rawQueryString: '',
+      headers: pairs,
+      body: Buffer.alloc(0),
+      sourceIp: '127.0.0.1',
+      protocol: 'HTTP/1.1',
+      requestId,
+      receivedAt: Date.now(),
+    },
+    { routeKey: 'GET /hello', resource: '/hello', pathParameters: undefined, target: { function: 'hello' } },
+    { apiId: requestId, stage: '$default' },
+  );
+}
+
 /** The floor: node:http building the same 2.0 event and calling the same handler in-process, no isolation. */
 async function rawServer(dir: string): Promise<{ url: string; close: () => Promise<void> }> {
   const { handler } = (await import(join(dir, 'hello.mjs'))) as { handler: (e: unknown) => Promise<unknown> };
-  const match = {
-    routeKey: 'GET /hello',
-    resource: '/hello',
-    pathParameters: undefined,
-    target: { function: 'hello' },
-  };
   const server = createServer((req, res) => {
-    const pairs: [string, string][] = [];
-    for (let i = 0; i + 1 < req.rawHeaders.length; i += 2)
-      pairs.push([req.rawHeaders[i] ?? '', req.rawHeaders[i + 1] ?? '']);
-    const event = eventV2(
-      {
-        method: req.method ?? 'GET',
-        rawPath: req.url ?? '/',
-        rawQueryString: '',
-        headers: pairs,
-        body: Buffer.alloc(0),
-        sourceIp: '127.0.0.1',
-        protocol: 'HTTP/1.1',
-        requestId: 'raw',
-        receivedAt: Date.now(),
-      },
-      match,
-      { apiId: 'raw', stage: '$default' },
-    );
+    const event = helloEvent(req, 'raw');
     void handler(event).then((result) => {
       const response = responseV2(JSON.stringify(result));
       res.writeHead(response?.status ?? 500, [...(response?.headers ?? []).flat()]);
@@ -91,31 +90,8 @@ import(workerData.module).then(({ handler }) => {
     });
     idle.push(slot);
   }
-  const match = {
-    routeKey: 'GET /hello',
-    resource: '/hello',
-    pathParameters: undefined,
-    target: { function: 'hello' },
-  };
   const server = createServer((req, res) => {
-    const pairs: [string, string][] = [];
-    for (let i = 0; i + 1 < req.rawHeaders.length; i += 2)
-      pairs.push([req.rawHeaders[i] ?? '', req.rawHeaders[i + 1] ?? '']);
-    const event = eventV2(
-      {
-        method: req.method ?? 'GET',
-        rawPath: req.url ?? '/',
-        rawQueryString: '',
-        headers: pairs,
-        body: Buffer.alloc(0),
-        sourceIp: '127.0.0.1',
-        protocol: 'HTTP/1.1',
-        requestId: 'bare',
-        receivedAt: Date.now(),
-      },
-      match,
-      { apiId: 'bare', stage: '$default' },
-    );
+    const event = helloEvent(req, 'bare');
     const slot = idle.pop();
     if (slot === undefined) {
       res.writeHead(503).end();

@@ -3,31 +3,14 @@ import type { Access } from '../../model/accessSchema.js';
 import { ATHENA } from '../../model/awsLimits.js';
 import type { QueryExecution, QueryService } from '../../query/queryService.js';
 import { isTributaryError } from '../../shared/tributaryError.js';
+import { awsJsonError, awsJsonOk, awsJsonRequest, isJsonObject } from '../awsJson.js';
 import type { EdgeRequest, EdgeResponse, EdgeService } from '../edgeMessage.js';
 import { sigV4Scope } from '../sigV4Scope.js';
 import { athenaColumnType } from './athenaTypes.js';
 
 const TARGET_PREFIX = 'AmazonAthena.';
-const JSON_11 = 'application/x-amz-json-1.1';
-
-function jsonError(status: number, type: string, message: string): EdgeResponse {
-  return {
-    status,
-    headers: { 'content-type': JSON_11, 'x-amzn-errortype': type },
-    body: JSON.stringify({ __type: type, Message: message, message }),
-  };
-}
-
-const ok = (body: unknown): EdgeResponse => ({
-  status: 200,
-  headers: { 'content-type': JSON_11 },
-  body: JSON.stringify(body),
-});
 
 const seconds = (ms: number | undefined): number | undefined => (ms === undefined ? undefined : ms / 1000);
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  value !== null && typeof value === 'object' && !Array.isArray(value);
 
 /** Page tokens are opaque to clients: the row offset, base64-encoded. */
 const encodeToken = (offset: number): string => Buffer.from(`rows:${offset}`).toString('base64');
@@ -61,35 +44,34 @@ export class AthenaService implements EdgeService {
   }
 
   async handle(request: EdgeRequest): Promise<EdgeResponse> {
-    const operation = (request.headers['x-amz-target'] ?? '').slice(TARGET_PREFIX.length);
-    let input: unknown;
-    try {
-      input = JSON.parse(request.body.toString('utf8') || '{}');
-    } catch {
-      return jsonError(400, 'InvalidRequestException', 'The request body is not JSON');
-    }
-    if (!isRecord(input)) return jsonError(400, 'InvalidRequestException', 'The request body must be a JSON object');
+    const parsed = awsJsonRequest(request, TARGET_PREFIX, 'InvalidRequestException');
+    if (!('operation' in parsed)) return parsed;
+    const { operation, input } = parsed;
     const queries = this.options.queries();
-    if (queries === undefined) return jsonError(400, 'InvalidRequestException', 'The app has no lake.tables to query');
+    if (queries === undefined)
+      return awsJsonError(400, 'InvalidRequestException', 'The app has no lake.tables to query');
     try {
       switch (operation) {
         case 'StartQueryExecution':
           return await this.start(queries, input, request);
         case 'GetQueryExecution':
-          return ok({ QueryExecution: describe(queries.get(String(input.QueryExecutionId))) });
+          return awsJsonOk({ QueryExecution: describe(queries.get(String(input.QueryExecutionId))) });
         case 'BatchGetQueryExecution': {
           const ids = Array.isArray(input.QueryExecutionIds) ? input.QueryExecutionIds.map(String) : [];
-          return ok({ QueryExecutions: ids.map((id) => describe(queries.get(id))), UnprocessedQueryExecutionIds: [] });
+          return awsJsonOk({
+            QueryExecutions: ids.map((id) => describe(queries.get(id))),
+            UnprocessedQueryExecutionIds: [],
+          });
         }
         case 'GetQueryResults':
           return this.results(queries, input);
         case 'StopQueryExecution':
           queries.stop(String(input.QueryExecutionId));
-          return ok({});
+          return awsJsonOk({});
         case 'ListQueryExecutions':
           return this.list(queries, input);
         case 'ListWorkGroups':
-          return ok({
+          return awsJsonOk({
             WorkGroups: Object.keys(queries.workgroups()).map((Name) => ({
               Name,
               State: 'ENABLED',
@@ -101,7 +83,7 @@ export class AthenaService implements EdgeService {
         case 'GetWorkGroup': {
           const name = String(input.WorkGroup);
           const workgroup = queries.workgroup(name);
-          return ok({
+          return awsJsonOk({
             WorkGroup: {
               Name: name,
               State: 'ENABLED',
@@ -120,11 +102,11 @@ export class AthenaService implements EdgeService {
           });
         }
         default:
-          return jsonError(400, 'InvalidRequestException', `Tributary does not emulate Athena ${operation}`);
+          return awsJsonError(400, 'InvalidRequestException', `Tributary does not emulate Athena ${operation}`);
       }
     } catch (error) {
       if (isTributaryError(error) && error.aws !== undefined)
-        return jsonError(error.aws.status, error.aws.type, error.message);
+        return awsJsonError(error.aws.status, error.aws.type, error.message);
       throw error;
     }
   }
@@ -135,13 +117,13 @@ export class AthenaService implements EdgeService {
     request: EdgeRequest,
   ): Promise<EdgeResponse> {
     if (typeof input.QueryString !== 'string' || input.QueryString.length === 0)
-      return jsonError(400, 'InvalidRequestException', 'QueryString is required');
+      return awsJsonError(400, 'InvalidRequestException', 'QueryString is required');
     const accessKeyId = sigV4Scope(request.headers.authorization, request.query)?.accessKeyId;
     const principal = resolvePrincipal(this.options.access(), accessKeyId === undefined ? {} : { accessKeyId });
     if (principal === undefined)
-      return jsonError(400, 'AccessDeniedException', "The access key is not one of the app's principals");
-    const context = isRecord(input.QueryExecutionContext) ? input.QueryExecutionContext : {};
-    const result = isRecord(input.ResultConfiguration) ? input.ResultConfiguration : {};
+      return awsJsonError(400, 'AccessDeniedException', "The access key is not one of the app's principals");
+    const context = isJsonObject(input.QueryExecutionContext) ? input.QueryExecutionContext : {};
+    const result = isJsonObject(input.ResultConfiguration) ? input.ResultConfiguration : {};
     const id = await queries.start({
       query: input.QueryString,
       principal: { name: principal.name, tables: principal.tables },
@@ -150,13 +132,13 @@ export class AthenaService implements EdgeService {
       ...(typeof result.OutputLocation === 'string' ? { outputLocation: result.OutputLocation } : {}),
       ...(typeof input.ClientRequestToken === 'string' ? { clientRequestToken: input.ClientRequestToken } : {}),
     });
-    return ok({ QueryExecutionId: id });
+    return awsJsonOk({ QueryExecutionId: id });
   }
 
   private results(queries: QueryService, input: Record<string, unknown>): EdgeResponse {
     const execution = queries.get(String(input.QueryExecutionId));
     if (execution.state !== 'SUCCEEDED' || execution.result === undefined)
-      return jsonError(
+      return awsJsonError(
         400,
         'InvalidRequestException',
         execution.state === 'FAILED' || execution.state === 'CANCELLED'
@@ -165,9 +147,13 @@ export class AthenaService implements EdgeService {
       );
     const max = typeof input.MaxResults === 'number' ? input.MaxResults : ATHENA.maxResultsPerPage;
     if (!Number.isInteger(max) || max < 1 || max > ATHENA.maxResultsPerPage)
-      return jsonError(400, 'InvalidRequestException', `MaxResults must be between 1 and ${ATHENA.maxResultsPerPage}`);
+      return awsJsonError(
+        400,
+        'InvalidRequestException',
+        `MaxResults must be between 1 and ${ATHENA.maxResultsPerPage}`,
+      );
     const offset = decodeToken(input.NextToken);
-    if (offset < 0) return jsonError(400, 'InvalidRequestException', 'NextToken is not valid');
+    if (offset < 0) return awsJsonError(400, 'InvalidRequestException', 'NextToken is not valid');
     const { columns, rows } = execution.result;
     // The header row counts as the first row of the first page, as in Athena.
     const withHeader = offset === 0;
@@ -175,7 +161,7 @@ export class AthenaService implements EdgeService {
     const page = rows.slice(offset, offset + take);
     const next = offset + page.length;
     const cell = (value: string | null) => (value === null ? {} : { VarCharValue: value });
-    return ok({
+    return awsJsonOk({
       UpdateCount: 0,
       ResultSet: {
         Rows: [
@@ -209,7 +195,7 @@ export class AthenaService implements EdgeService {
     const max = typeof input.MaxResults === 'number' ? Math.min(50, Math.max(1, input.MaxResults)) : 50;
     const offset = Math.max(0, decodeToken(input.NextToken));
     const page = ids.slice(offset, offset + max);
-    return ok({
+    return awsJsonOk({
       QueryExecutionIds: page,
       ...(offset + page.length < ids.length ? { NextToken: encodeToken(offset + page.length) } : {}),
     });

@@ -2,40 +2,22 @@ import type { DeliveryStreams } from '../../lake/streams/deliveryStreams.js';
 import { FIREHOSE } from '../../model/awsLimits.js';
 import { LOCAL_ACCOUNT_ID } from '../../runtime/functionArn.js';
 import { isTributaryError, TributaryError } from '../../shared/tributaryError.js';
+import { awsJsonError, awsJsonOk, awsJsonRequest, isJsonObject } from '../awsJson.js';
 import type { EdgeRequest, EdgeResponse, EdgeService } from '../edgeMessage.js';
 
 const TARGET_PREFIX = 'Firehose_20150804.';
-const JSON_11 = 'application/x-amz-json-1.1';
-
-/** An error in the JSON 1.1 protocol: `__type` names the exception the SDK raises. */
-function jsonError(status: number, type: string, message: string): EdgeResponse {
-  return {
-    status,
-    headers: { 'content-type': JSON_11, 'x-amzn-errortype': type },
-    body: JSON.stringify({ __type: type, message }),
-  };
-}
-
-const ok = (body: unknown): EdgeResponse => ({
-  status: 200,
-  headers: { 'content-type': JSON_11 },
-  body: JSON.stringify(body),
-});
 
 /** AWS's schema-validation error, e.g. for a record over 1,000 KiB or a batch of 501. */
 const validation = (what: string, constraint: string): EdgeResponse =>
-  jsonError(
+  awsJsonError(
     400,
     'ValidationException',
     `1 validation error detected: Value at '${what}' failed to satisfy constraint: ${constraint}`,
   );
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  value !== null && typeof value === 'object' && !Array.isArray(value);
-
 /** A record's `Data` (base64 in JSON), or a validation error. */
 function recordData(record: unknown, path: string): Buffer | EdgeResponse {
-  if (!isRecord(record) || typeof record.Data !== 'string')
+  if (!isJsonObject(record) || typeof record.Data !== 'string')
     return validation(`${path}.data`, 'Member must not be null');
   const data = Buffer.from(record.Data, 'base64');
   if (data.length > FIREHOSE.maxRecordBytes)
@@ -66,14 +48,9 @@ export class FirehoseService implements EdgeService {
   }
 
   async handle(request: EdgeRequest): Promise<EdgeResponse> {
-    const operation = (request.headers['x-amz-target'] ?? '').slice(TARGET_PREFIX.length);
-    let input: unknown;
-    try {
-      input = JSON.parse(request.body.toString('utf8') || '{}');
-    } catch {
-      return jsonError(400, 'SerializationException', 'The request body is not JSON');
-    }
-    if (!isRecord(input)) return jsonError(400, 'SerializationException', 'The request body must be a JSON object');
+    const parsed = awsJsonRequest(request, TARGET_PREFIX, 'SerializationException');
+    if (!('operation' in parsed)) return parsed;
+    const { operation, input } = parsed;
     try {
       switch (operation) {
         case 'PutRecord':
@@ -85,11 +62,11 @@ export class FirehoseService implements EdgeService {
         case 'ListDeliveryStreams':
           return this.list(input);
         default:
-          return jsonError(400, 'UnknownOperationException', `Tributary does not emulate Firehose ${operation}`);
+          return awsJsonError(400, 'UnknownOperationException', `Tributary does not emulate Firehose ${operation}`);
       }
     } catch (error) {
       if (isTributaryError(error) && error.aws !== undefined)
-        return jsonError(error.aws.status, error.aws.type, error.message);
+        return awsJsonError(error.aws.status, error.aws.type, error.message);
       throw error;
     }
   }
@@ -107,8 +84,8 @@ export class FirehoseService implements EdgeService {
     if (!Buffer.isBuffer(data)) return data;
     const stream = this.streamsOrNone().get(name);
     const [id] = (await stream.put([data])).recordIds();
-    if (id === undefined) return jsonError(503, 'ServiceUnavailableException', 'Slow down.');
-    return ok({ RecordId: id, Encrypted: false });
+    if (id === undefined) return awsJsonError(503, 'ServiceUnavailableException', 'Slow down.');
+    return awsJsonOk({ RecordId: id, Encrypted: false });
   }
 
   private async putRecordBatch(input: Record<string, unknown>): Promise<EdgeResponse> {
@@ -126,12 +103,12 @@ export class FirehoseService implements EdgeService {
       data.push(bytes);
     }
     if (data.reduce((n, d) => n + d.length, 0) > FIREHOSE.maxBatchBytes)
-      return jsonError(400, 'InvalidArgumentException', 'Records size exceeds 4 MB limit');
+      return awsJsonError(400, 'InvalidArgumentException', 'Records size exceeds 4 MB limit');
     const stream = this.streamsOrNone().get(name);
     const outcome = await stream.put(data);
     const ids = outcome.recordIds();
     const failed = outcome.total - outcome.accepted;
-    return ok({
+    return awsJsonOk({
       FailedPutCount: failed,
       Encrypted: false,
       RequestResponses: ids.map((id) =>
@@ -146,7 +123,7 @@ export class FirehoseService implements EdgeService {
     const stream = this.streamsOrNone().get(name);
     const { config } = stream;
     const region = this.region();
-    return ok({
+    return awsJsonOk({
       DeliveryStreamDescription: {
         DeliveryStreamName: name,
         DeliveryStreamARN: `arn:aws:firehose:${region}:${LOCAL_ACCOUNT_ID}:deliverystream/${name}`,
@@ -182,7 +159,7 @@ export class FirehoseService implements EdgeService {
     const after =
       typeof input.ExclusiveStartDeliveryStreamName === 'string' ? input.ExclusiveStartDeliveryStreamName : '';
     const names = (this.streams()?.names() ?? []).filter((n) => n > after);
-    return ok({ DeliveryStreamNames: names.slice(0, limit), HasMoreDeliveryStreams: names.length > limit });
+    return awsJsonOk({ DeliveryStreamNames: names.slice(0, limit), HasMoreDeliveryStreams: names.length > limit });
   }
 }
 
