@@ -1,5 +1,6 @@
 import type { PutOutcome } from '../lake/streams/deliveryStream.js';
 import type { DeliveryStreams } from '../lake/streams/deliveryStreams.js';
+import { splitNdjson } from '../lake/streams/ndjsonLines.js';
 import { extractPartitionKeys } from '../lake/streams/partitionKeys.js';
 import { staticPrefix } from '../lake/streams/prefixExpressions.js';
 import { isTributaryError } from '../shared/tributaryError.js';
@@ -14,9 +15,10 @@ const NDJSON_TYPES = /^application\/(x-ndjson|jsonl|x-jsonlines|jsonlines)\b/i;
 /**
  * The records in a request body: a JSON array (one record per element), NDJSON (one per non-empty line), or one
  * JSON object. NDJSON lines are passed on as sent, not parsed: as with Firehose, whether a record fits the table
- * is decided at delivery, and one that does not lands in the error prefix.
+ * is decided at delivery, and one that does not lands in the error prefix. A canonical NDJSON body comes back as a
+ * block too, which the stream keeps whole.
  */
-export function recordsOf(request: GatewayRequest): Buffer[] | string {
+export function recordsOf(request: GatewayRequest): Buffer[] | { records: Buffer[]; block: Buffer } | string {
   const body = request.body;
   if (body.length === 0) return 'The request body is empty: send a JSON object, a JSON array or NDJSON';
   const type = request.headers.find(([name]) => name.toLowerCase() === 'content-type')?.[1] ?? '';
@@ -36,14 +38,8 @@ export function recordsOf(request: GatewayRequest): Buffer[] | string {
     if (!Array.isArray(parsed) || parsed.length === 0) return 'A JSON array body must hold at least one record';
     return parsed.map((item) => Buffer.from(JSON.stringify(item)));
   }
-  const records: Buffer[] = [];
-  for (let lineStart = 0; lineStart < body.length; ) {
-    const newline = body.indexOf(10, lineStart);
-    const lineEnd = newline < 0 ? body.length : newline;
-    const end = lineEnd > lineStart && body[lineEnd - 1] === 0x0d ? lineEnd - 1 : lineEnd;
-    if (end > lineStart) records.push(body.subarray(lineStart, end));
-    lineStart = lineEnd + 1;
-  }
+  const { records, clean } = splitNdjson(body);
+  if (records.length > 0 && clean) return { records, block: body };
   return records.length === 0 ? 'The request body holds no records' : records;
 }
 
@@ -58,8 +54,10 @@ export async function putToStream(
   request: GatewayRequest,
   writeGrants?: readonly string[],
 ): Promise<GatewayResponse> {
-  const records = recordsOf(request);
-  if (typeof records === 'string') return gatewayError(400, records);
+  const parsed = recordsOf(request);
+  if (typeof parsed === 'string') return gatewayError(400, parsed);
+  const records = Array.isArray(parsed) ? parsed : parsed.records;
+  const block = Array.isArray(parsed) ? undefined : parsed.block;
   if (streams === undefined) return gatewayError(500, 'Internal Server Error');
   if (writeGrants !== undefined) {
     const outside = firstOutsideGrants(streams, name, records, writeGrants);
@@ -74,7 +72,7 @@ export async function putToStream(
   }
   let outcome: PutOutcome;
   try {
-    outcome = await streams.get(name).put(records);
+    outcome = await streams.get(name).put(records, block);
   } catch (error) {
     if (isTributaryError(error) && error.aws !== undefined) {
       return {

@@ -5,17 +5,29 @@ import type { Logger } from '../../shared/logger.js';
 import { TributaryError } from '../../shared/tributaryError.js';
 import type { ObjectSink } from '../objectSink.js';
 import { errorOutputLine } from './errorOutput.js';
+import { splitNdjson } from './ndjsonLines.js';
 import type { ParquetConverter } from './parquetConverter.js';
 import { extractPartitionKeys } from './partitionKeys.js';
 import { evaluatePrefix, objectName } from './prefixExpressions.js';
 import type { StreamJournal } from './streamJournal.js';
 import { StreamQuota } from './streamQuota.js';
 
-/** One buffered record: its bytes, when it arrived, and the journal segment that holds it. */
+/**
+ * One buffered record — or, with `count`, a block of that many canonical NDJSON records (each ending in `\n`) kept
+ * whole — with when it arrived and the journal segment that holds it.
+ */
 interface Buffered {
   readonly data: Buffer;
   readonly arrivalMs: number;
   readonly segment: number;
+  readonly count?: number;
+}
+
+const NEWLINE = Buffer.from('\n');
+
+/** The records of an item, one each (a block split at its newlines). */
+function recordsOfItem(item: Buffered): Buffer[] {
+  return item.count === undefined ? [item.data] : splitNdjson(item.data).records;
 }
 
 /** The records of one active partition, delivered together as one object. */
@@ -107,8 +119,14 @@ export class DeliveryStream {
   async start(): Promise<number> {
     await this.options.sink.ensureBucket(this.config.bucket);
     const replay = this.options.journal.recover();
-    for (const record of replay) this.buffer(record);
-    return replay.length;
+    let count = 0;
+    for (const record of replay) {
+      count += record.count ?? 1;
+      if (record.count === undefined) this.buffer(record);
+      else if (this.config.dynamicPartitioning === undefined) this.bufferItem('', record);
+      else for (const data of splitNdjson(record.data).records) this.buffer({ ...record, data, count: undefined });
+    }
+    return count;
   }
 
   getStats(): StreamStats {
@@ -120,7 +138,7 @@ export class DeliveryStream {
    * as Firehose answers), else the records the record and byte quotas cover — in order — are journalled and
    * acknowledged with a record id each; the rest come back as `undefined` (the caller reports them failed).
    */
-  async put(records: readonly Buffer[]): Promise<PutOutcome> {
+  async put(records: readonly Buffer[], block?: Buffer): Promise<PutOutcome> {
     if (this.closed) throw unavailable('The delivery stream is shutting down.');
     let total = 0;
     for (const r of records) total += r.length;
@@ -135,12 +153,21 @@ export class DeliveryStream {
       const arrivalMs = this.options.clock.now();
       this.bufferedBytes += bytes;
       let segment: number;
+      // A canonical NDJSON body, all accepted, into a stream without partitioning: journalled and buffered whole.
+      const whole =
+        block !== undefined &&
+        admitted === records.length &&
+        this.config.dynamicPartitioning === undefined &&
+        this.config.appendNewline;
       try {
-        segment = await this.options.journal.append(accepted, arrivalMs);
+        segment = whole
+          ? await this.options.journal.appendBlock(block, records.length, arrivalMs)
+          : await this.options.journal.append(accepted, arrivalMs);
       } finally {
         this.bufferedBytes -= bytes;
       }
-      if (this.config.dynamicPartitioning === undefined) this.bufferAll(accepted, arrivalMs, segment);
+      if (whole) this.bufferItem('', { data: block, arrivalMs, segment, count: records.length });
+      else if (this.config.dynamicPartitioning === undefined) this.bufferAll(accepted, arrivalMs, segment);
       else for (const data of accepted) this.buffer({ data, arrivalMs, segment });
       this.nextId += accepted.length;
       this.stats.recordsAccepted += accepted.length;
@@ -195,6 +222,19 @@ export class DeliveryStream {
     partition.bytes += bytes;
     this.bufferedBytes += bytes;
     if (partition.bytes >= this.config.buffering.sizeInMBs * 1024 * 1024) this.flush('');
+  }
+
+  /** Buffers one item (a record or a block) into the partition without keys. */
+  private bufferItem(id: string, item: Buffered): void {
+    const partition = this.partitionFor(id, undefined);
+    if (partition === undefined) {
+      for (const data of recordsOfItem(item)) this.buffer({ data, arrivalMs: item.arrivalMs, segment: item.segment });
+      return;
+    }
+    partition.records.push(item);
+    partition.bytes += item.data.length;
+    this.bufferedBytes += item.data.length;
+    if (partition.bytes >= this.config.buffering.sizeInMBs * 1024 * 1024) this.flush(id);
   }
 
   /** The partition for these keys, opened (with its interval timer) if new; undefined past the active limit. */
@@ -272,19 +312,15 @@ export class DeliveryStream {
         let failures: Failure[] = [];
         const converter = this.options.converter;
         if (this.config.format === 'parquet' && this.options.table !== undefined && converter !== undefined) {
-          const conversion = await converter.convert(
-            records.map((r) => r.data),
-            this.options.table.definition,
-            this.config.compression,
-          );
+          const conversion = await converter.convert(records, this.options.table.definition, this.config.compression);
           body = conversion.parquet;
           failures = conversion.failed.flatMap((f) => {
-            const record = records[f.index];
-            return record === undefined
+            const item = records[f.item];
+            return item === undefined
               ? []
               : [
                   {
-                    record,
+                    record: { data: f.data, arrivalMs: item.arrivalMs, segment: item.segment },
                     errorCode: 'DataFormatConversion.MalformedData',
                     message: f.message,
                     outputType: 'format-conversion-failed',
@@ -292,10 +328,12 @@ export class DeliveryStream {
                 ];
           });
         } else {
+          // Blocks already end every record with a newline; without appendNewline they are split back apart.
           body = Buffer.concat(
-            records.flatMap((r) =>
-              this.config.appendNewline && r.data.at(-1) !== 10 ? [r.data, Buffer.from('\n')] : [r.data],
-            ),
+            records.flatMap((r) => {
+              if (r.count !== undefined) return this.config.appendNewline ? [r.data] : recordsOfItem(r);
+              return this.config.appendNewline && r.data.at(-1) !== 10 ? [r.data, NEWLINE] : [r.data];
+            }),
           );
         }
         if (body !== undefined) {
@@ -308,11 +346,9 @@ export class DeliveryStream {
           await this.options.sink.put(this.config.bucket, key, body);
           this.stats.objectsWritten += 1;
         }
-        if (failures.length > 0) {
-          for (const f of failures) this.bufferedBytes += f.record.data.length;
-          await this.writeFailures(failures);
-        }
-        this.stats.recordsDelivered += records.length - failures.length;
+        // The failed records' error documents; they are settled with the rest of the partition, just below.
+        if (failures.length > 0) await this.writeFailures(failures, false);
+        this.stats.recordsDelivered += countOf(records) - failures.length;
         this.settle(records);
         this.retryDelayMs = 1_000;
         return;
@@ -333,7 +369,7 @@ export class DeliveryStream {
   }
 
   /** The error prefix's object for these records: one Firehose error document per line. */
-  private async writeFailures(failures: Failure[]): Promise<void> {
+  private async writeFailures(failures: Failure[], settle = true): Promise<void> {
     const byType = new Map<string, Failure[]>();
     for (const f of failures) byType.set(f.outputType, [...(byType.get(f.outputType) ?? []), f]);
     for (const [outputType, group] of byType) {
@@ -361,7 +397,7 @@ export class DeliveryStream {
         }
       }
       this.stats.recordsFailed += group.length;
-      this.settle(group.map((f) => f.record));
+      if (settle) this.settle(group.map((f) => f.record));
     }
   }
 
@@ -370,7 +406,7 @@ export class DeliveryStream {
     const bySegment = new Map<number, number>();
     for (const r of records) {
       this.bufferedBytes -= r.data.length;
-      bySegment.set(r.segment, (bySegment.get(r.segment) ?? 0) + 1);
+      bySegment.set(r.segment, (bySegment.get(r.segment) ?? 0) + (r.count ?? 1));
     }
     for (const [segment, count] of bySegment) this.options.journal.delivered(segment, count);
   }
@@ -386,4 +422,11 @@ function oldestArrival(records: readonly Buffered[]): number {
   let oldest = Number.POSITIVE_INFINITY;
   for (const r of records) if (r.arrivalMs < oldest) oldest = r.arrivalMs;
   return oldest;
+}
+
+/** Records in these items (a block counts its records). */
+function countOf(items: readonly Buffered[]): number {
+  let n = 0;
+  for (const item of items) n += item.count ?? 1;
+  return n;
 }

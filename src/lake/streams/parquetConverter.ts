@@ -5,11 +5,19 @@ import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { LakeTable } from '../../model/lakeSchema.js';
 import { coerceValue, duckDbType, parseColumnType, quoteIdentifier } from '../columnTypes.js';
+import { splitNdjson } from './ndjsonLines.js';
 
-/** A record the conversion refused, with the reason (it goes to the error prefix with its raw data). */
+/** A record the conversion refused: which item held it, its bytes, and the reason (for the error prefix). */
 export interface FailedRecord {
-  readonly index: number;
+  readonly item: number;
+  readonly data: Buffer;
   readonly message: string;
+}
+
+/** What the converter takes: single records, or blocks of `count` NDJSON records each ending in `\n`. */
+export interface ConversionItem {
+  readonly data: Buffer;
+  readonly count?: number;
 }
 
 export interface Conversion {
@@ -24,16 +32,20 @@ const sqlString = (text: string): string => `'${text.replaceAll("'", "''")}'`;
  * The records as one NDJSON buffer (each on its line, copied once into a single allocation), or undefined when a
  * record spans lines (the fast path cannot hand it to DuckDB's line reader).
  */
-function ndjson(records: readonly Buffer[]): Buffer | undefined {
+function ndjson(items: readonly ConversionItem[]): Buffer | undefined {
   let size = 0;
-  for (const r of records) {
+  for (const { data: r, count } of items) {
+    if (count !== undefined) {
+      size += r.length;
+      continue;
+    }
     const newline = r.indexOf(10);
     if (newline >= 0 && newline !== r.length - 1) return undefined;
     size += newline < 0 ? r.length + 1 : r.length;
   }
   const out = Buffer.allocUnsafe(size);
   let offset = 0;
-  for (const r of records) {
+  for (const { data: r } of items) {
     out.set(r, offset);
     offset += r.length;
     if (r[r.length - 1] !== 10) out[offset++] = 10;
@@ -56,9 +68,9 @@ export class ParquetConverter {
     this.tmpDir = tmpDir;
   }
 
-  async convert(records: readonly Buffer[], table: LakeTable, compression: string): Promise<Conversion> {
+  async convert(items: readonly ConversionItem[], table: LakeTable, compression: string): Promise<Conversion> {
     await mkdir(this.tmpDir, { recursive: true });
-    const lines = ndjson(records);
+    const lines = ndjson(items);
     if (lines !== undefined) {
       try {
         return { parquet: await this.run(lines, table, compression), failed: [] };
@@ -67,41 +79,48 @@ export class ParquetConverter {
       }
     }
     const columns = Object.entries(table.columns).map(([name, type]) => [name, parseColumnType(type)] as const);
-    const good: Buffer[] = [];
+    const good: ConversionItem[] = [];
     const failed: FailedRecord[] = [];
-    records.forEach((record, index) => {
+    const records = items.flatMap((item, index) =>
+      (item.count === undefined ? [item.data] : splitNdjson(item.data).records).map((data) => ({ data, index })),
+    );
+    records.forEach(({ data: record, index }) => {
       if (!isUtf8(record)) {
-        failed.push({ index, message: 'not valid UTF-8' });
+        failed.push({ item: index, data: record, message: 'not valid UTF-8' });
         return;
       }
       let parsed: unknown;
       try {
         parsed = JSON.parse(record.toString('utf8'));
       } catch (error) {
-        failed.push({ index, message: `not JSON: ${error instanceof Error ? error.message : String(error)}` });
+        failed.push({
+          item: index,
+          data: record,
+          message: `not JSON: ${error instanceof Error ? error.message : String(error)}`,
+        });
         return;
       }
       if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-        failed.push({ index, message: 'a record must be one JSON object' });
+        failed.push({ item: index, data: record, message: 'a record must be one JSON object' });
         return;
       }
       const row: Record<string, unknown> = {};
       for (const [name, type] of columns) {
         const coerced = coerceValue(type, (parsed as Record<string, unknown>)[name]);
         if (!coerced.ok) {
-          failed.push({ index, message: `column ${name}: ${coerced.message}` });
+          failed.push({ item: index, data: record, message: `column ${name}: ${coerced.message}` });
           return;
         }
         row[name] = coerced.value;
       }
-      good.push(Buffer.from(JSON.stringify(row)));
+      good.push({ data: Buffer.from(JSON.stringify(row)) });
     });
     if (good.length === 0) return { parquet: undefined, failed };
     try {
       return { parquet: await this.run(ndjson(good) ?? Buffer.alloc(0), table, compression), failed };
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      return { parquet: undefined, failed: records.map((_, index) => ({ index, message })) };
+      return { parquet: undefined, failed: records.map(({ data, index }) => ({ item: index, data, message })) };
     }
   }
 

@@ -7,10 +7,13 @@ export interface JournalRecord {
   readonly segment: number;
   readonly data: Buffer;
   readonly arrivalMs: number;
+  /** Set for a block: `data` holds this many NDJSON records (see `appendBlock`). */
+  readonly count?: number;
 }
 
-/** Frame header: payload length (u32) + arrival time (f64). */
+/** Frame header: payload length (u32) + arrival time (f64). A block's length has the top bit set, then a count (u32). */
 const HEADER_BYTES = 12;
+const BLOCK_FLAG = 0x80000000;
 /** A segment is closed and a new one started beyond this, so delivered segments can be deleted. */
 const SEGMENT_BYTES = 64 * 1024 * 1024;
 
@@ -41,7 +44,7 @@ export class StreamJournal {
   private activeBytes = 0;
   /** Records appended but not yet delivered, per segment. */
   private readonly outstanding = new Map<number, number>();
-  private queue: { frames: Buffer; count: number; resolve: (segment: number) => void; reject: (e: Error) => void }[] =
+  private queue: { frames: Buffer[]; count: number; resolve: (segment: number) => void; reject: (e: Error) => void }[] =
     [];
   private syncing = false;
 
@@ -52,7 +55,7 @@ export class StreamJournal {
 
   /** Reads what earlier runs left undelivered and opens a fresh segment for new records. */
   recover(): JournalRecord[] {
-    const records: JournalRecord[] = [];
+    const records_: JournalRecord[] = [];
     const segments = readdirSync(this.dir)
       .filter((f) => /^\d{10}\.log$/.test(f))
       .map((f) => Number(f.slice(0, 10)))
@@ -61,15 +64,22 @@ export class StreamJournal {
       const bytes = readFileSync(join(this.dir, segmentFile(segment)));
       let count = 0;
       for (let offset = 0; offset + HEADER_BYTES <= bytes.length; ) {
-        const length = bytes.readUInt32LE(offset);
-        const end = offset + HEADER_BYTES + length;
+        const word = bytes.readUInt32LE(offset);
+        const block = (word & BLOCK_FLAG) !== 0;
+        const length = word & ~BLOCK_FLAG;
+        const start = offset + HEADER_BYTES + (block ? 4 : 0);
+        const end = start + length;
         if (end > bytes.length) break;
-        records.push({
-          segment,
-          arrivalMs: bytes.readDoubleLE(offset + 4),
-          data: bytes.subarray(offset + HEADER_BYTES, end),
-        });
-        count += 1;
+        const arrivalMs = bytes.readDoubleLE(offset + 4);
+        const data = bytes.subarray(start, end);
+        if (block) {
+          const records = bytes.readUInt32LE(offset + HEADER_BYTES);
+          records_.push({ segment, arrivalMs, data, count: records });
+          count += records;
+        } else {
+          records_.push({ segment, arrivalMs, data });
+          count += 1;
+        }
         offset = end;
       }
       if (count === 0) rmSync(join(this.dir, segmentFile(segment)), { force: true });
@@ -77,7 +87,7 @@ export class StreamJournal {
     }
     this.active = (segments.at(-1) ?? 0) + 1;
     this.openActive();
-    return records;
+    return records_;
   }
 
   /** Appends records durably; resolves with their segment once they are on disk. */
@@ -93,7 +103,22 @@ export class StreamJournal {
       offset += HEADER_BYTES + data.copy(frames, offset + HEADER_BYTES);
     }
     return new Promise((resolve, reject) => {
-      this.queue.push({ frames, count: records.length, resolve, reject });
+      this.queue.push({ frames: [frames], count: records.length, resolve, reject });
+      if (!this.syncing) setImmediate(() => void this.commit());
+    });
+  }
+
+  /**
+   * Appends `count` NDJSON records held in one buffer (a canonical NDJSON body) as one frame: the records are not
+   * copied apart or framed one by one. Replayed as one `JournalRecord` with `count`.
+   */
+  appendBlock(block: Buffer, count: number, arrivalMs: number): Promise<number> {
+    const header = Buffer.allocUnsafe(HEADER_BYTES + 4);
+    header.writeUInt32LE((block.length | BLOCK_FLAG) >>> 0, 0);
+    header.writeDoubleLE(arrivalMs, 4);
+    header.writeUInt32LE(count, HEADER_BYTES);
+    return new Promise((resolve, reject) => {
+      this.queue.push({ frames: [header, block], count, resolve, reject });
       if (!this.syncing) setImmediate(() => void this.commit());
     });
   }
@@ -129,8 +154,8 @@ export class StreamJournal {
     try {
       const fd = this.fd;
       if (fd === undefined) throw new Error('the journal is closed');
-      const body =
-        batch.length === 1 && batch[0] !== undefined ? batch[0].frames : Buffer.concat(batch.map((b) => b.frames));
+      const parts = batch.flatMap((b) => b.frames);
+      const body = parts.length === 1 && parts[0] !== undefined ? parts[0] : Buffer.concat(parts);
       let written = 0;
       while (written < body.length) written += await writeAsync(fd, body, written, body.length - written);
       await fdatasyncAsync(fd);
