@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import WebSocket from 'ws';
+import { overviewFromClient } from '../../examples/acme/scripts/clientAggregate.js';
 import { DevSession } from '../../src/dev/devSession.js';
 import type { AsyncSettlement } from '../../src/runtime/async/asyncInvoker.js';
 import { cleanup } from '../helpers/cleanup.js';
@@ -68,6 +69,15 @@ test('examples/acme: the overview aggregates four L2x (Lambda API and HTTP API),
     Object.fromEntries(Object.entries(viaHttp).filter(([k]) => k !== 'customerId')),
   );
   assert.equal((await fetch(`${session.httpUrl}/customers/c-42`)).status, 404);
+  // The same aggregation done by the client with tributary/client: the same answer, no L1 involved.
+  const byClient = await overviewFromClient(session.httpUrl ?? '', 'c-42');
+  assert.equal(byClient.complete, true);
+  assert.deepEqual(
+    Object.fromEntries(
+      ['profile', 'orders', 'invoices', 'shipments'].map((k) => [k, byClient[k as keyof typeof byClient]]),
+    ),
+    Object.fromEntries(Object.entries(viaHttp).filter(([k]) => k !== 'customerId')),
+  );
   assert.ok(
     keys.some((k) => k.startsWith('audit/customer=c-42/')),
     'audit wrote its record',
