@@ -1,0 +1,155 @@
+import { InvokeCommand } from '@aws-sdk/client-lambda';
+
+/** One branch of an aggregation: an L2 function and its event; optional branches may fail without failing L1. */
+export interface BranchSpec {
+  readonly function: string;
+  readonly payload?: unknown;
+  /** Default true. */
+  readonly required?: boolean;
+}
+
+/** What fanOut needs of Lambda's context: the time the entry point has left. */
+export interface RemainingTime {
+  getRemainingTimeInMillis(): number;
+}
+
+/** Anything with the LambdaClient's `send` (a real client on AWS and here, or a test double). */
+export interface LambdaSender {
+  send(
+    command: InvokeCommand,
+    options?: { abortSignal?: AbortSignal },
+  ): Promise<{
+    StatusCode?: number;
+    FunctionError?: string;
+    Payload?: Uint8Array;
+  }>;
+}
+
+export interface FanOutOptions {
+  /** The handler's LambdaClient, created once per environment (at module scope), as on AWS. */
+  readonly lambda: LambdaSender;
+  /** Kept back from the entry point's remaining time, so it can still answer (default 250 ms). */
+  readonly safetyMarginMs?: number;
+  /** `sync` waits for every branch's answer; `async` returns once every branch's event is accepted (202). */
+  readonly mode?: 'sync' | 'async';
+}
+
+export type BranchOutcome =
+  | { readonly ok: true; readonly value: unknown; readonly durationMs: number }
+  | { readonly ok: false; readonly error: string; readonly timedOut: boolean; readonly durationMs: number };
+
+export interface FanOutResult<B extends Record<string, BranchSpec>> {
+  /** Values of the branches that succeeded, by name (sync mode; async mode has none). */
+  readonly values: { [K in keyof B]?: unknown };
+  readonly outcomes: { [K in keyof B]: BranchOutcome };
+  /** True when every branch succeeded. */
+  readonly complete: boolean;
+  /** Each branch's deadline: the entry point's remaining time minus the margin, when the fan-out began. */
+  readonly budgetMs: number;
+}
+
+/** A required branch failed or ran out of time; `outcomes` holds every branch's. */
+export class BranchFailure extends Error {
+  readonly outcomes: Record<string, BranchOutcome>;
+
+  constructor(failed: readonly string[], outcomes: Record<string, BranchOutcome>) {
+    super(
+      `Required branches failed: ${failed
+        .map((name) => {
+          const o = outcomes[name];
+          return `${name} (${o !== undefined && !o.ok ? o.error : 'ok'})`;
+        })
+        .join(', ')}`,
+    );
+    this.name = 'BranchFailure';
+    this.outcomes = outcomes;
+  }
+}
+
+const decoder = new TextDecoder();
+
+/**
+ * The Aggregator's fan-out for an entry-point (L1) function: invokes every branch in parallel through the Lambda
+ * API — so the same code runs on AWS — each with a deadline derived from the entry point's remaining time minus a
+ * safety margin. A branch's function error or timeout is reported in its outcome; a required branch's failure
+ * throws BranchFailure, an optional one's leaves a hole (partial results). In `async` mode each branch is an Event
+ * invoke and the fan-out returns once all were accepted: what a write-only endpoint answers 202 after.
+ *
+ * @example
+ * const lambda = new LambdaClient({});
+ * export const handler = async (event, context) => {
+ *   const { values } = await fanOut({ profile: { function: 'profile', payload: event } }, context, { lambda });
+ *   return values;
+ * };
+ */
+export async function fanOut<B extends Record<string, BranchSpec>>(
+  branches: B,
+  context: RemainingTime,
+  options: FanOutOptions,
+): Promise<FanOutResult<B>> {
+  const { lambda } = options;
+  const budgetMs = Math.max(0, context.getRemainingTimeInMillis() - (options.safetyMarginMs ?? 250));
+  const mode = options.mode ?? 'sync';
+  const names = Object.keys(branches) as (keyof B & string)[];
+  const outcomes = {} as Record<string, BranchOutcome>;
+  await Promise.all(
+    names.map(async (name) => {
+      outcomes[name] = await invokeBranch(lambda, branches[name] as BranchSpec, budgetMs, mode);
+    }),
+  );
+  const failedRequired = names.filter((name) => outcomes[name]?.ok !== true && branches[name]?.required !== false);
+  if (failedRequired.length > 0) throw new BranchFailure(failedRequired, outcomes);
+  const values = {} as Record<string, unknown>;
+  if (mode === 'sync')
+    for (const name of names) {
+      const outcome = outcomes[name];
+      if (outcome?.ok === true) values[name] = outcome.value;
+    }
+  return {
+    values: values as FanOutResult<B>['values'],
+    outcomes: outcomes as FanOutResult<B>['outcomes'],
+    complete: names.every((name) => outcomes[name]?.ok === true),
+    budgetMs,
+  };
+}
+
+async function invokeBranch(
+  lambda: LambdaSender,
+  branch: BranchSpec,
+  budgetMs: number,
+  mode: 'sync' | 'async',
+): Promise<BranchOutcome> {
+  const started = Date.now();
+  const elapsed = (): number => Date.now() - started;
+  if (budgetMs <= 0) return { ok: false, error: 'no time left for this branch', timedOut: true, durationMs: 0 };
+  const signal = AbortSignal.timeout(budgetMs);
+  try {
+    const response = await lambda.send(
+      new InvokeCommand({
+        FunctionName: branch.function,
+        InvocationType: mode === 'async' ? 'Event' : 'RequestResponse',
+        Payload: JSON.stringify(branch.payload ?? {}),
+      }),
+      { abortSignal: signal },
+    );
+    if (mode === 'async')
+      return response.StatusCode === 202
+        ? { ok: true, value: { accepted: true }, durationMs: elapsed() }
+        : { ok: false, error: `not accepted (${response.StatusCode})`, timedOut: false, durationMs: elapsed() };
+    const text = response.Payload === undefined ? 'null' : decoder.decode(response.Payload);
+    const value: unknown = JSON.parse(text === '' ? 'null' : text);
+    if (response.FunctionError !== undefined) {
+      const message = (value as { errorMessage?: unknown } | null)?.errorMessage;
+      return { ok: false, error: typeof message === 'string' ? message : text, timedOut: false, durationMs: elapsed() };
+    }
+    return { ok: true, value, durationMs: elapsed() };
+  } catch (error) {
+    const timedOut = signal.aborted;
+    return {
+      ok: false,
+      error: timedOut ? `no answer within ${budgetMs} ms` : error instanceof Error ? error.message : String(error),
+      timedOut,
+      durationMs: elapsed(),
+    };
+  }
+}
