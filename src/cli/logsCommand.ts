@@ -82,6 +82,7 @@ export async function logsCommand(functionName: string | undefined, options: Log
   watchFile(file, { interval: 200 }, () => {
     reading = reading.then(readMore);
   });
-  await new Promise<void>((resolve) => process.once('SIGINT', resolve));
+  // `on`, not `once`: removing the listener would restore Node's default handler, which kills on a second signal.
+  await new Promise<void>((resolve) => process.on('SIGINT', () => resolve()));
   unwatchFile(file);
 }

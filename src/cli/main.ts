@@ -3,7 +3,6 @@ import { Command, InvalidArgumentError } from 'commander';
 import { devCommand } from './devCommand.js';
 import { invokeCommand } from './invokeCommand.js';
 import { logsCommand } from './logsCommand.js';
-import { queryCommand } from './queryCommand.js';
 import { reportError } from './reportError.js';
 
 // Lambda runs in UTC; the time zone is process-wide, so it is set before any function starts.
@@ -118,6 +117,8 @@ program
         timeout: number;
       },
     ) => {
+      // Loaded on use: it brings DuckDB's native library, which the other commands do not need.
+      const { queryCommand } = await import('./queryCommand.js');
       process.exitCode = await queryCommand(sql, options);
     },
   );

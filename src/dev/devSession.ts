@@ -12,9 +12,9 @@ import { HttpGateway } from '../gateway/httpGateway.js';
 import { WebSocketGateway } from '../gateway/websocket/websocketGateway.js';
 import { FsObjectStore } from '../lake/fsObjectStore.js';
 import { LocalObjectSink, S3ObjectSink } from '../lake/objectSink.js';
-import { DeliveryStreams } from '../lake/streams/deliveryStreams.js';
+import type { DeliveryStreams } from '../lake/streams/deliveryStreams.js';
 import { type LoadedApp, loadApp } from '../model/loadApp.js';
-import { QueryEngine } from '../query/queryEngine.js';
+import type { QueryEngine } from '../query/queryEngine.js';
 import { QueryService } from '../query/queryService.js';
 import { CodeWatcher } from '../runtime/codeWatcher.js';
 import { FunctionRuntime } from '../runtime/functionRuntime.js';
@@ -230,6 +230,8 @@ export class DevSession {
             region: lake.store.s3.region ?? app.model.region,
             forcePathStyle: lake.store.s3.forcePathStyle,
           });
+    // DuckDB (a native library) loads only for apps with a lake.
+    const { DeliveryStreams } = await import('../lake/streams/deliveryStreams.js');
     return DeliveryStreams.start({
       lake,
       dataDir: this.dataDir,
@@ -245,6 +247,7 @@ export class DevSession {
     const lake = app.model.lake;
     if (lake === undefined || Object.keys(lake.tables).length === 0 || this.objectStore === undefined) return;
     const memoryLimitMB = Math.max(1024, ...Object.values(lake.workgroups).map((w) => w.memoryLimitMB));
+    const { QueryEngine } = await import('../query/queryEngine.js');
     this.queryEngine = await QueryEngine.start({ lake, s3Root: join(this.dataDir, 's3'), memoryLimitMB });
     this.queries = new QueryService({
       engine: this.queryEngine,
