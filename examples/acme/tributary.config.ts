@@ -43,6 +43,8 @@ export default defineApp({
       // SQL over the lake, as the calling department: its own table only.
       'POST /query': { function: 'query', auth: { authorizer: 'department' } },
       'GET /customers/{id}/overview': 'overview',
+      // The asynchronous Aggregator for write-only work: 202 once every L2's event is accepted.
+      'POST /orders': 'placeOrder',
       'GET /customers/{id}/profile': 'profile',
       'GET /customers/{id}/orders': 'orders',
       'GET /customers/{id}/invoices': 'invoices',
@@ -107,6 +109,13 @@ export default defineApp({
     routes: { overview: 'live' },
   },
   functions: {
+    placeOrder: {
+      handler: 'functions/placeOrder.handler',
+      description: 'POST /orders: L1 that hands the order to the L2s asynchronously and answers 202',
+      timeout: 5,
+    },
+    reserveStock: { handler: 'functions/orderStep.handler', timeout: 5, environment: { STEP: 'reserveStock' } },
+    notifyShipping: { handler: 'functions/orderStep.handler', timeout: 5, environment: { STEP: 'notifyShipping' } },
     query: {
       handler: 'functions/query.handler',
       description: 'POST /query: runs SQL through the Athena API as the calling department',

@@ -87,6 +87,27 @@ test('examples/acme: the overview aggregates four L2x (Lambda API and HTTP API),
     'the onSuccess destination got the invocation record',
   );
 
+  // The asynchronous Aggregator: 202 as soon as both L2 events are queued; they run afterwards.
+  const stepsDone = new Promise<void>((resolve) => {
+    const done = new Set<string>();
+    session.runtime.asyncInvoker.events.on('settled', (s) => {
+      if (s.functionName === 'reserveStock' || s.functionName === 'notifyShipping') done.add(s.functionName);
+      if (done.size === 2) resolve();
+    });
+  });
+  const placed = await fetch(`${session.httpUrl}/orders`, {
+    method: 'POST',
+    body: JSON.stringify({ customerId: 'c-42', items: ['sku-1'] }),
+  });
+  assert.equal(placed.status, 202);
+  const { orderId } = (await placed.json()) as { orderId: string };
+  await stepsDone;
+  const orderKeys = (
+    (await s3.send(new ListObjectsV2Command({ Bucket: 'acme-audit', Prefix: `orders/${orderId}/` }))).Contents ?? []
+  ).map((c) => c.Key);
+  assert.deepEqual(orderKeys.sort(), [`orders/${orderId}/notifyShipping.json`, `orders/${orderId}/reserveStock.json`]);
+  assert.equal((await fetch(`${session.httpUrl}/orders`, { method: 'POST', body: '{}' })).status, 400);
+
   // The staff route: the Lambda authorizer refuses without the demo token and lets it through.
   assert.equal((await fetch(`${session.httpUrl}/staff/customers/c-42/overview`)).status, 401);
   const wrongToken = await fetch(`${session.httpUrl}/staff/customers/c-42/overview`, {
