@@ -1,3 +1,4 @@
+import { isJsonObject } from '../shared/jsonObject.js';
 import type { EdgeRequest, EdgeResponse } from './edgeMessage.js';
 
 /** The AWS JSON 1.1 protocol (Firehose, Athena): `X-Amz-Target: <Service>.<Operation>`, JSON in and out. */
@@ -17,9 +18,6 @@ export const awsJsonOk = (body: unknown): EdgeResponse => ({
   headers: { 'content-type': AWS_JSON_11 },
   body: JSON.stringify(body),
 });
-
-export const isJsonObject = (value: unknown): value is Record<string, unknown> =>
-  value !== null && typeof value === 'object' && !Array.isArray(value);
 
 /** A JSON 1.1 request: its operation (after the target prefix) and its input object, or the error to answer. */
 export function awsJsonRequest(

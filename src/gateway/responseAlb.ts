@@ -1,10 +1,8 @@
 import { STATUS_CODES } from 'node:http';
 import { ALB } from '../model/awsLimits.js';
 import { utf8SizeIfOver } from '../runtime/utf8Size.js';
+import { isJsonObject } from '../shared/jsonObject.js';
 import type { GatewayResponse } from './gatewayResponse.js';
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  value !== null && typeof value === 'object' && !Array.isArray(value);
 
 /**
  * A Lambda target's answer to a load balancer: `statusCode` required; `headers`, or `multiValueHeaders` when the
@@ -19,13 +17,13 @@ export function responseAlb(payload: string, multiValueHeaders: boolean): Gatewa
   } catch {
     return undefined;
   }
-  if (!isRecord(result)) return undefined;
+  if (!isJsonObject(result)) return undefined;
   const status = Number(result.statusCode);
   if (!Number.isInteger(status) || status < 100 || status > 599) return undefined;
   const headers: [string, string][] = [];
   const source = multiValueHeaders ? result.multiValueHeaders : result.headers;
   if (source !== undefined && source !== null) {
-    if (!isRecord(source)) return undefined;
+    if (!isJsonObject(source)) return undefined;
     for (const [name, value] of Object.entries(source)) {
       if (multiValueHeaders) {
         if (!Array.isArray(value)) return undefined;

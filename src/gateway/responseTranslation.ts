@@ -1,7 +1,5 @@
+import { isJsonObject } from '../shared/jsonObject.js';
 import type { GatewayResponse } from './gatewayResponse.js';
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  value !== null && typeof value === 'object' && !Array.isArray(value);
 
 const UNPARSABLE = Symbol('unparsable');
 
@@ -22,7 +20,7 @@ function bodyOf(body: unknown, base64: unknown): Buffer | undefined {
 
 function singleHeaders(headers: unknown): [string, string][] | undefined {
   if (headers === undefined || headers === null) return [];
-  if (!isRecord(headers)) return undefined;
+  if (!isJsonObject(headers)) return undefined;
   return Object.entries(headers).map(([name, value]) => [name, String(value)]);
 }
 
@@ -35,7 +33,7 @@ function singleHeaders(headers: unknown): [string, string][] | undefined {
 export function responseV2(payload: string): GatewayResponse | undefined {
   const result = parsed(payload);
   if (result === UNPARSABLE) return undefined;
-  if (!isRecord(result) || !('statusCode' in result)) {
+  if (!isJsonObject(result) || !('statusCode' in result)) {
     const body = typeof result === 'string' ? result : payload;
     return { status: 200, headers: [['content-type', 'application/json']], body: Buffer.from(body) };
   }
@@ -60,15 +58,15 @@ export function responseV2(payload: string): GatewayResponse | undefined {
  */
 export function responseV1(payload: string): GatewayResponse | undefined {
   const result = parsed(payload);
-  if (!isRecord(result)) return undefined;
+  if (!isJsonObject(result)) return undefined;
   const status = Number(result.statusCode);
   if (!Number.isInteger(status) || status < 100 || status > 599) return undefined;
   const single = singleHeaders(result.headers);
   const multi = result.multiValueHeaders;
-  if (single === undefined || (multi !== undefined && multi !== null && !isRecord(multi))) return undefined;
-  const multiNames = new Set(Object.keys(isRecord(multi) ? multi : {}).map((n) => n.toLowerCase()));
+  if (single === undefined || (multi !== undefined && multi !== null && !isJsonObject(multi))) return undefined;
+  const multiNames = new Set(Object.keys(isJsonObject(multi) ? multi : {}).map((n) => n.toLowerCase()));
   const headers: [string, string][] = single.filter(([name]) => !multiNames.has(name.toLowerCase()));
-  for (const [name, values] of Object.entries(isRecord(multi) ? multi : {})) {
+  for (const [name, values] of Object.entries(isJsonObject(multi) ? multi : {})) {
     if (!Array.isArray(values)) return undefined;
     for (const value of values) headers.push([name, String(value)]);
   }

@@ -2,8 +2,16 @@ import { join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { duckDbType, parseColumnType, quoteIdentifier } from '../lake/columnTypes.js';
 import type { Lake, LakeTable } from '../model/lakeSchema.js';
-import { TributaryError } from '../shared/tributaryError.js';
-import { type GuardedQuery, guardQuery, invalidQuery, sqlLiteral, type TableReference } from './sqlGuard.js';
+import { isTributaryError, TributaryError } from '../shared/tributaryError.js';
+import {
+  astNodes,
+  cteNamesOf,
+  type GuardedQuery,
+  guardQuery,
+  invalidQuery,
+  sqlLiteral,
+  type TableReference,
+} from './sqlGuard.js';
 import { type TableFile, tableFiles } from './tableFiles.js';
 
 /** A result: column names and DuckDB types, and every value as text (`null` for SQL NULL), as Athena returns them. */
@@ -111,11 +119,13 @@ export class QueryEngine {
     );
   }
 
-  /** The tables a query reads, checked and resolved, without running it (what the Athena service queues). */
+  /**
+   * Checks a query without running it (what the Athena service does before queueing): the guard and the grants.
+   * Files are listed only when it runs, since they may change while it waits.
+   */
   async prepare(text: string, database: string, principal: QueryPrincipal): Promise<PreparedQuery> {
     const guarded = await guardQuery(this.parser.connection, text);
-    const tables = guarded.tables.map((ref) => this.resolve(ref, database, principal));
-    return { guarded, tables: tables.map((t) => t.key), scannedBytes: tables.reduce((n, t) => n + sum(t.files), 0) };
+    return { guarded, tables: guarded.tables.map((ref) => this.catalogTable(ref, database, principal).key) };
   }
 
   async run(text: string, options: RunOptions): Promise<QueryResult> {
@@ -157,7 +167,7 @@ export class QueryEngine {
       const message = error instanceof Error ? error.message : String(error);
       if (options.signal?.aborted === true) throw new TributaryError('ERR_QUERY_REFUSED', 'Query cancelled');
       if (/INTERRUPT/i.test(message)) throw invalidQuery(`Query timeout: it ran longer than ${options.timeoutMs} ms`);
-      if (isTributaryErrorLike(error)) throw error;
+      if (isTributaryError(error)) throw error;
       throw invalidQuery(message.split('\n')[0] ?? message);
     } finally {
       clearTimeout(timer);
@@ -173,7 +183,11 @@ export class QueryEngine {
   }
 
   /** A table reference as a catalog table the principal may read; AccessDeniedException or not found otherwise. */
-  private resolve(ref: TableReference, database: string, principal: QueryPrincipal): ResolvedTable {
+  private catalogTable(
+    ref: TableReference,
+    database: string,
+    principal: QueryPrincipal,
+  ): { key: string; viewName: string; table: LakeTable } {
     const db = ref.database ?? database;
     const table = this.lake.tables[ref.name];
     if (table === undefined || table.database !== db)
@@ -182,12 +196,19 @@ export class QueryEngine {
     const grants = principal.tables;
     if (grants !== undefined && !grants.includes('*') && !grants.includes(key) && !grants.includes(ref.name))
       throw accessDenied(`${principal.name} is not allowed to read ${key}`);
+    return { key, viewName: `__tributary_${db}_${ref.name}`, table };
+  }
+
+  /** The catalog table with its files now. */
+  private resolve(ref: TableReference, database: string, principal: QueryPrincipal): ResolvedTable {
+    const resolved = this.catalogTable(ref, database, principal);
+    const { table } = resolved;
     const files = tableFiles(
       join(this.s3Root, table.bucket),
       table.prefix,
       table.format === 'parquet' ? '.parquet' : '',
     );
-    return { key, viewName: `__tributary_${db}_${ref.name}`, table, files };
+    return { ...resolved, files };
   }
 
   private tableNames(): string[] {
@@ -198,31 +219,16 @@ export class QueryEngine {
   private async rewrite(guarded: GuardedQuery, database: string): Promise<string> {
     const ast = structuredClone(guarded.ast);
     const explain = guarded.explain;
-    const ctes = new Set<string>();
-    const visit = (value: unknown, onObject: (o: Record<string, unknown>) => void): void => {
-      const stack = [value];
-      while (stack.length > 0) {
-        const item = stack.pop();
-        if (Array.isArray(item)) stack.push(...item);
-        else if (item !== null && typeof item === 'object') {
-          onObject(item as Record<string, unknown>);
-          stack.push(...Object.values(item));
-        }
-      }
-    };
-    visit(ast.statements, (o) => {
-      for (const entry of (o.cte_map as { map?: { key?: string }[] } | undefined)?.map ?? [])
-        if (typeof entry.key === 'string') ctes.add(entry.key.toLowerCase());
-    });
-    visit(ast.statements, (o) => {
-      if (o.type !== 'BASE_TABLE') return;
+    const ctes = cteNamesOf(ast.statements);
+    for (const o of astNodes(ast.statements)) {
+      if (o.type !== 'BASE_TABLE') continue;
       const schema = String(o.schema_name ?? '').toLowerCase();
       const name = String(o.table_name ?? '').toLowerCase();
-      if (schema === '' && ctes.has(name)) return;
+      if (schema === '' && ctes.has(name)) continue;
       o.table_name = `__tributary_${schema === '' ? database : schema}_${name}`;
       o.schema_name = '';
       o.catalog_name = '';
-    });
+    }
     const back = await this.parser.connection.runAndReadAll(
       `SELECT json_deserialize_sql(${sqlLiteral(JSON.stringify(ast).replace(/"__u64_(\d+)"/g, '$1'))})`,
     );
@@ -231,16 +237,13 @@ export class QueryEngine {
   }
 }
 
-/** What `prepare` learned: the guarded statement, the tables it reads, the bytes it would scan. */
+/** What `prepare` learned: the guarded statement and the tables (`database.name`) it reads. */
 export interface PreparedQuery {
-  readonly guarded: Awaited<ReturnType<typeof guardQuery>>;
+  readonly guarded: GuardedQuery;
   readonly tables: readonly string[];
-  readonly scannedBytes: number;
 }
 
 const sum = (files: readonly TableFile[]): number => files.reduce((n, f) => n + f.bytes, 0);
-
-const isTributaryErrorLike = (error: unknown): boolean => error instanceof TributaryError;
 
 /** The per-query view of a table: its files read with the table's types, partitions from `key=value/` paths. */
 function viewSql(resolved: ResolvedTable): string {

@@ -53,7 +53,7 @@ function nestingDepth(sql: string): number {
 }
 
 /** Every object in the serialized AST, depth first. */
-function* nodes(value: unknown): Generator<Record<string, unknown>> {
+export function* astNodes(value: unknown): Generator<Record<string, unknown>> {
   const stack: unknown[] = [value];
   while (stack.length > 0) {
     const item = stack.pop();
@@ -99,13 +99,9 @@ export async function guardQuery(parser: DuckDBConnection, text: string): Promis
     );
   if (ast.statements?.length !== 1) throw invalidQuery('Exactly one statement may run');
 
-  const cteNames = new Set<string>();
+  const cteNames = cteNamesOf(ast.statements);
   const tables: TableReference[] = [];
-  for (const node of nodes(ast.statements)) {
-    const map = (node.cte_map as { map?: { key?: string }[] } | undefined)?.map;
-    for (const entry of map ?? []) if (typeof entry.key === 'string') cteNames.add(entry.key.toLowerCase());
-  }
-  for (const node of nodes(ast.statements)) {
+  for (const node of astNodes(ast.statements)) {
     if (node.type === 'TABLE_FUNCTION' || node.type === 'EXPRESSION_LIST_REF_FILE')
       throw invalidQuery('Table functions are not allowed: query the catalog tables by name');
     if (node.type === 'BASE_TABLE') {
@@ -134,3 +130,13 @@ export async function guardQuery(parser: DuckDBConnection, text: string): Promis
 }
 
 export const sqlLiteral = (text: string): string => `'${text.replaceAll("'", "''")}'`;
+
+/** The names the statement's WITH clauses define (lowercase): table references to them are not catalog tables. */
+export function cteNamesOf(statements: unknown): Set<string> {
+  const names = new Set<string>();
+  for (const node of astNodes(statements)) {
+    const map = (node.cte_map as { map?: { key?: string }[] } | undefined)?.map;
+    for (const entry of map ?? []) if (typeof entry.key === 'string') names.add(entry.key.toLowerCase());
+  }
+  return names;
+}

@@ -1,8 +1,9 @@
 import type { DeliveryStreams } from '../../lake/streams/deliveryStreams.js';
 import { FIREHOSE } from '../../model/awsLimits.js';
 import { LOCAL_ACCOUNT_ID } from '../../runtime/functionArn.js';
+import { isJsonObject } from '../../shared/jsonObject.js';
 import { isTributaryError, TributaryError } from '../../shared/tributaryError.js';
-import { awsJsonError, awsJsonOk, awsJsonRequest, isJsonObject } from '../awsJson.js';
+import { awsJsonError, awsJsonOk, awsJsonRequest } from '../awsJson.js';
 import type { EdgeRequest, EdgeResponse, EdgeService } from '../edgeMessage.js';
 
 const TARGET_PREFIX = 'Firehose_20150804.';

@@ -1,3 +1,4 @@
+import { isJsonObject } from '../../shared/jsonObject.js';
 import { evaluatePolicy, type PolicyDecision, policyStatements } from './iamPolicy.js';
 
 /** What a Lambda authorizer answered, before it is applied to a route. */
@@ -9,9 +10,6 @@ export type AuthorizerAnswer =
       readonly statements: NonNullable<ReturnType<typeof policyStatements>>;
       readonly context: Record<string, unknown>;
     };
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  value !== null && typeof value === 'object' && !Array.isArray(value);
 
 /**
  * Reads an authorizer's result: a simple response `{ isAuthorized, context }` (when enabled) or an IAM policy
@@ -28,9 +26,9 @@ export function readAuthorizerAnswer(
   } catch {
     return undefined;
   }
-  if (!isRecord(result)) return undefined;
+  if (!isJsonObject(result)) return undefined;
   const context = result.context ?? {};
-  if (!isRecord(context)) return undefined;
+  if (!isJsonObject(context)) return undefined;
   if (
     options.payloadFormatVersion === '1.0' &&
     Object.values(context).some((v) => !['string', 'number', 'boolean'].includes(typeof v))

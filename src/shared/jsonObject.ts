@@ -1,0 +1,3 @@
+/** A parsed JSON value that is an object (not null, not an array). */
+export const isJsonObject = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value);
