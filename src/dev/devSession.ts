@@ -248,7 +248,12 @@ export class DevSession {
     if (lake === undefined || Object.keys(lake.tables).length === 0 || this.objectStore === undefined) return;
     const memoryLimitMB = Math.max(1024, ...Object.values(lake.workgroups).map((w) => w.memoryLimitMB));
     const { QueryEngine } = await import('../query/queryEngine.js');
-    this.queryEngine = await QueryEngine.start({ lake, s3Root: join(this.dataDir, 's3'), memoryLimitMB });
+    this.queryEngine = await QueryEngine.start({
+      lake,
+      s3Root: join(this.dataDir, 's3'),
+      memoryLimitMB,
+      clock: this.current.clock,
+    });
     this.queries = new QueryService({
       engine: this.queryEngine,
       lake,

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { duckDbType, parseColumnType, quoteIdentifier } from '../lake/columnTypes.js';
 import type { Lake, LakeTable } from '../model/lakeSchema.js';
+import { type Clock, SystemClock } from '../shared/clock.js';
 import { isTributaryError, TributaryError } from '../shared/tributaryError.js';
 import {
   astNodes,
@@ -71,17 +72,20 @@ export class QueryEngine {
   private readonly s3Root: string;
   private readonly parser: { instance: DuckDBInstance; connection: DuckDBConnection };
   private readonly sandbox: DuckDBInstance;
+  private readonly clock: Clock;
 
   private constructor(
     lake: Lake,
     s3Root: string,
     parser: { instance: DuckDBInstance; connection: DuckDBConnection },
     sandbox: DuckDBInstance,
+    clock: Clock,
   ) {
     this.lake = lake;
     this.s3Root = s3Root;
     this.parser = parser;
     this.sandbox = sandbox;
+    this.clock = clock;
   }
 
   static async start(options: {
@@ -90,6 +94,8 @@ export class QueryEngine {
     threads?: number;
     /** DuckDB's memory limit for the sandbox (every query shares it). */
     memoryLimitMB?: number;
+    /** Query timeouts run on it (default the system clock). */
+    clock?: Clock;
   }): Promise<QueryEngine> {
     const parserInstance = await DuckDBInstance.create(':memory:');
     const parserConnection = await parserInstance.connect();
@@ -116,6 +122,7 @@ export class QueryEngine {
       options.s3Root,
       { instance: parserInstance, connection: parserConnection },
       sandbox,
+      options.clock ?? new SystemClock(),
     );
   }
 
@@ -144,12 +151,17 @@ export class QueryEngine {
     const sql = await this.rewrite(guarded, options.database);
 
     const connection = await this.sandbox.connect();
+    let timedOut = false;
     const interrupt = (): void => connection.interrupt();
-    const timer = setTimeout(interrupt, options.timeoutMs);
+    // On the injected clock: a timeout that fires before the statement starts still stops it (checked below).
+    const timer = this.clock.setTimer(options.timeoutMs, () => {
+      timedOut = true;
+      interrupt();
+    });
     options.signal?.addEventListener('abort', interrupt);
     try {
       for (const table of tables.values()) await connection.run(viewSql(table));
-      if (options.signal?.aborted === true) throw new Error('INTERRUPT');
+      if (options.signal?.aborted === true || timedOut) throw new Error('INTERRUPT');
       const reader = await connection.runAndReadAll(sql);
       const names = reader.columnNames();
       const types = reader.columnTypes().map(String);
@@ -170,7 +182,7 @@ export class QueryEngine {
       if (isTributaryError(error)) throw error;
       throw invalidQuery(message.split('\n')[0] ?? message);
     } finally {
-      clearTimeout(timer);
+      timer.cancel();
       options.signal?.removeEventListener('abort', interrupt);
       connection.closeSync();
     }

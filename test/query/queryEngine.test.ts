@@ -5,18 +5,19 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { parseApp } from '../../src/model/defineApp.js';
 import { QueryEngine, type RunOptions } from '../../src/query/queryEngine.js';
+import { ManualClock } from '../../src/shared/clock.js';
 import { cleanup } from '../helpers/cleanup.js';
 import { escapeAttempts } from './escapeAttempts.js';
 import { queryLake, writeQueryData } from './queryFixture.js';
 
-async function engineWithData(t: import('node:test').TestContext) {
+async function engineWithData(t: import('node:test').TestContext, clock?: ManualClock) {
   const dir = await mkdtemp(join(tmpdir(), 'tributary-query-'));
   cleanup(t, () => rm(dir, { recursive: true, force: true }));
   const s3Root = join(dir, 's3');
   const secret = await writeQueryData(s3Root);
   const lake = parseApp({ name: 'q', lake: queryLake }).lake;
   if (lake === undefined) throw new Error('no lake');
-  const engine = await QueryEngine.start({ lake, s3Root });
+  const engine = await QueryEngine.start({ lake, s3Root, ...(clock === undefined ? {} : { clock }) });
   cleanup(t, () => engine.close());
   return { engine, secret, s3Root };
 }
@@ -90,11 +91,16 @@ describe('the query engine', () => {
   });
 
   test('timeouts interrupt a running query; an abort cancels it', async (t) => {
-    const { engine } = await engineWithData(t);
+    const clock = new ManualClock();
+    const { engine } = await engineWithData(t, clock);
     // Table functions are refused, so the slow query is a cross join of a table with itself: 3^18 rows.
     const aliases = Array.from({ length: 18 }, (_, i) => `t${i}`);
     const slow = `SELECT sum(${aliases.map((a) => `${a}.amount`).join(' + ')}) FROM ${aliases.map((a) => `hr_events ${a}`).join(', ')}`;
-    await assert.rejects(engine.run(slow, { ...asAdmin, timeoutMs: 50 }), /timeout/i);
+    // The timeout is on the injected clock: once the query has armed it, advancing the clock stops the query.
+    const timingOut = engine.run(slow, { ...asAdmin, timeoutMs: 60_000 });
+    while (clock.pendingTimers === 0) await new Promise((resolve) => setImmediate(resolve));
+    clock.advance(60_000);
+    await assert.rejects(timingOut, /timeout/i);
     const controller = new AbortController();
     const running = engine.run(slow, { ...asAdmin, signal: controller.signal });
     setImmediate(() => controller.abort());
