@@ -3,6 +3,7 @@ import type { DeliveryStreams } from '../lake/streams/deliveryStreams.js';
 import { splitNdjson } from '../lake/streams/ndjsonLines.js';
 import { extractPartitionKeys } from '../lake/streams/partitionKeys.js';
 import { staticPrefix } from '../lake/streams/prefixExpressions.js';
+import { isJsonObject } from '../shared/jsonObject.js';
 import { isTributaryError } from '../shared/tributaryError.js';
 import type { GatewayRequest } from './gatewayRequest.js';
 import { type GatewayResponse, gatewayError } from './gatewayResponse.js';
@@ -39,8 +40,23 @@ export function recordsOf(request: GatewayRequest): Buffer[] | { records: Buffer
     return parsed.map((item) => Buffer.from(JSON.stringify(item)));
   }
   const { records, clean } = splitNdjson(body);
+  // Without an NDJSON content type, several lines may be one pretty-printed JSON object: one record, compacted.
+  if (records.length > 1 && !NDJSON_TYPES.test(type)) {
+    const whole = parsedObject(body);
+    if (whole !== undefined) return [Buffer.from(JSON.stringify(whole))];
+  }
   if (records.length > 0 && clean) return { records, block: body };
   return records.length === 0 ? 'The request body holds no records' : records;
+}
+
+/** The body as one JSON object, or undefined (NDJSON fails at its second line, so this costs one record's parse). */
+function parsedObject(body: Buffer): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(body.toString('utf8'));
+    return isJsonObject(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -334,6 +334,13 @@ describe('Firehose delivery streams into the lake', () => {
     assert.equal((await post(JSON.stringify([{ n: 2 }, { n: 3 }]))).status, 200);
     assert.equal((await post('{"n":4}\n{"n":5}\r\n\n{"n":6}\n', 'application/x-ndjson')).status, 200);
     assert.equal((await post('{"n":7}\n{"n":8}')).status, 200, 'NDJSON without its content type');
+    const pretty = await post('{\n  "n": 9\n}\n');
+    assert.equal(pretty.status, 200);
+    assert.equal(
+      ((await pretty.json()) as { RequestResponses: unknown[] }).RequestResponses.length,
+      1,
+      'one object, one record',
+    );
     const empty = await post('');
     assert.equal(empty.status, 400);
     assert.equal((await post('[1, 2')).status, 400);
@@ -346,7 +353,7 @@ describe('Firehose delivery streams into the lake', () => {
       .split('\n')
       .map((line) => (JSON.parse(line) as { n: number }).n)
       .sort((a, b) => a - b);
-    assert.deepEqual(ns, [1, 2, 3, 4, 5, 6, 7, 8]);
+    assert.deepEqual(ns, [1, 2, 3, 4, 5, 6, 7, 8, 9]);
   });
 
   test("the same stream into any S3-compatible endpoint (here another Tributary's S3 API) through the SDK", async (t) => {
