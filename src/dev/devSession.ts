@@ -3,11 +3,14 @@ import { join, resolve } from 'node:path';
 import { s3Allowed } from '../access/lakeAccess.js';
 import { AthenaService } from '../edge/athena/athenaService.js';
 import { ConnectionsService } from '../edge/connections/connectionsService.js';
+import { DynamoDbService } from '../edge/dynamodb/dynamoDbService.js';
 import { EdgeServer } from '../edge/edgeServer.js';
 import { FirehoseService } from '../edge/firehose/firehoseService.js';
 import { LambdaService } from '../edge/lambda/lambdaService.js';
 import { S3Service } from '../edge/s3/s3Service.js';
 import { sigV4Scope } from '../edge/sigV4Scope.js';
+import { CheckpointStore } from '../eventSources/checkpointStore.js';
+import { EventSourceMappings } from '../eventSources/eventSourceMappings.js';
 import { HttpGateway } from '../gateway/httpGateway.js';
 import { WebSocketGateway } from '../gateway/websocket/websocketGateway.js';
 import { FsObjectStore } from '../lake/fsObjectStore.js';
@@ -21,6 +24,7 @@ import { FunctionRuntime } from '../runtime/functionRuntime.js';
 import { LOCAL_CREDENTIALS } from '../runtime/reservedEnvironment.js';
 import { type Clock, SystemClock } from '../shared/clock.js';
 import { type Logger, silentLogger } from '../shared/logger.js';
+import { LocalTables } from '../tables/localTables.js';
 
 export interface DevSessionOptions {
   readonly appDir: string;
@@ -37,6 +41,10 @@ export interface DevSessionOptions {
   readonly httpPort?: number | false;
   /** Port of the WebSocket API when the app has a `websocket` section (default 3001; 0: a free one; false: none). */
   readonly wsPort?: number | false;
+  /** How often expired TTL items are deleted (default 60 s of the clock). */
+  readonly ttlSweepMs?: number;
+  /** Delay before the n-th retry of a failed stream batch (default 1 s doubling up to 60 s). */
+  readonly streamRetryDelayMs?: (attempt: number) => number;
   /** Divides the async queue's delays (retries, backoff, event age) by this (default 1). Ignored with `clock`. */
   readonly timeScale?: number;
 }
@@ -82,6 +90,10 @@ export class DevSession {
   /** The Athena-compatible query service, when the app declares `lake.tables`. */
   queries: QueryService | undefined;
   private queryEngine: QueryEngine | undefined;
+  private openedTables: LocalTables | undefined;
+  private checkpoints: CheckpointStore | undefined;
+  /** The running event source mappings (stream pollers), when any function has `events`. */
+  mappings: EventSourceMappings | undefined;
   private gateway: HttpGateway | undefined;
   private websocket: WebSocketGateway | undefined;
   private readonly options: DevSessionOptions;
@@ -111,6 +123,7 @@ export class DevSession {
         services: [
           new LambdaService(runtime, logger),
           new ConnectionsService(() => session?.websocket?.registry),
+          new DynamoDbService(() => session?.tables),
           new FirehoseService(
             () => session?.streams,
             () => runtime().app.model.region,
@@ -155,6 +168,7 @@ export class DevSession {
     // Anything failing from here (a taken HTTP port) stops what already runs, so nothing is left listening or open.
     try {
       started.streams = await started.startStreams(app);
+      await started.startTables(app);
       await started.startQueries(app);
       if (app.model.http !== undefined && options.httpPort !== false) {
         started.gateway = new HttpGateway({
@@ -177,6 +191,7 @@ export class DevSession {
         });
       }
       started.runtime.start();
+      started.startMappings(app);
       if (options.watch !== false) {
         started.watcher = await CodeWatcher.start({
           appDir: app.dir,
@@ -207,6 +222,8 @@ export class DevSession {
     this.watcher = undefined;
     await this.gateway?.dispose();
     this.gateway = undefined;
+    await this.mappings?.stop();
+    this.mappings = undefined;
     await this.websocket?.dispose();
     this.websocket = undefined;
     await this.current.dispose();
@@ -215,7 +232,47 @@ export class DevSession {
     this.stopQueries();
     await this.edge?.dispose();
     this.edge = undefined;
+    this.checkpoints?.close();
+    this.checkpoints = undefined;
+    await this.openedTables?.close();
+    this.openedTables = undefined;
     this.objectStore?.close();
+  }
+
+  /**
+   * The app's DynamoDB tables (opened on first use, or at start when the config declares tables): data and streams
+   * under `<dataDir>/dynamodb`.
+   */
+  get tables(): LocalTables {
+    this.openedTables ??= LocalTables.open({
+      dir: join(this.dataDir, 'dynamodb'),
+      region: this.current.app.model.region,
+      clock: this.options.clock ?? new SystemClock(),
+      logger: this.logger,
+      ...(this.options.ttlSweepMs === undefined ? {} : { ttlSweepMs: this.options.ttlSweepMs }),
+    });
+    return this.openedTables;
+  }
+
+  /** Creates the declared tables that are missing and applies their stream and TTL settings. */
+  private async startTables(app: LoadedApp): Promise<void> {
+    if (Object.keys(app.model.tables).length > 0) await this.tables.ensureDeclared(app.model.tables);
+  }
+
+  /** Starts the event source mappings of the app's functions (resuming at their checkpoints). */
+  private startMappings(app: LoadedApp): void {
+    if (!Object.values(app.model.functions).some((fn) => fn.events.length > 0)) return;
+    this.checkpoints ??= CheckpointStore.open(join(this.dataDir, 'event-sources.db'));
+    this.mappings = EventSourceMappings.start({
+      app,
+      runtime: () => this.runtime,
+      streams: this.tables.streams,
+      checkpoints: this.checkpoints,
+      objectStore: this.objectStore,
+      clock: this.options.clock ?? new SystemClock(),
+      logger: this.logger,
+      ...(this.options.streamRetryDelayMs === undefined ? {} : { retryDelayMs: this.options.streamRetryDelayMs }),
+    });
   }
 
   /** The lake's buckets and delivery streams (replaying what a previous run left undelivered). */
@@ -299,6 +356,8 @@ export class DevSession {
     try {
       const app = await loadApp(this.options.appDir, { buildDir: join(this.dataDir, 'build') });
       const previous = this.current;
+      await this.mappings?.stop();
+      this.mappings = undefined;
       this.current = DevSession.createRuntime(app, this.dataDir, this.options, this.endpointUrl, this.objectStore);
       await previous.dispose();
       // Only one dispatcher may own the async queue: the new one starts once the old one stopped.
@@ -308,6 +367,8 @@ export class DevSession {
       this.streams = await this.startStreams(app);
       this.stopQueries();
       await this.startQueries(app);
+      await this.startTables(app);
+      this.startMappings(app);
       this.logger.info({ file }, 'config changed; app reloaded');
       this.events.emit('config-reloaded', app);
     } catch (error) {

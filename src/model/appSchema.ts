@@ -4,6 +4,7 @@ import { API_GATEWAY, LAMBDA } from './awsLimits.js';
 import { FunctionNameSchema, FunctionSchema } from './functionSchema.js';
 import { HttpApiSchema } from './httpSchema.js';
 import { LakeSchema } from './lakeSchema.js';
+import { TableNameSchema, TableSchema } from './tableSchema.js';
 import { ThrottleSchema } from './throttleSchema.js';
 import { WebSocketApiSchema } from './websocketSchema.js';
 
@@ -38,6 +39,8 @@ export const AppSchema = z
     websocket: WebSocketApiSchema.optional(),
     /** The data lake: buckets, Glue-like tables, and Firehose-style delivery streams into them. */
     lake: LakeSchema.optional(),
+    /** DynamoDB tables (keys, indexes, stream, TTL), created when `dev` starts; their data survives restarts. */
+    tables: z.record(TableNameSchema, TableSchema).default({}),
     /** Who may query which tables and touch which prefixes (the lake's per-department access control). */
     access: AccessSchema.optional(),
   })
@@ -58,6 +61,7 @@ export const AppSchema = z
         }
       }
     }
+    checkEventSources(app, ctx);
     for (const [routeKey, target] of Object.entries(app.http?.routes ?? {})) {
       if ('function' in target && !(target.function in app.functions)) {
         ctx.addIssue({
@@ -192,5 +196,35 @@ function checkLake(lake: z.infer<typeof LakeSchema> | undefined, ctx: z.core.$Re
       );
     if (stream.errorOutputPrefix?.includes('!{partitionKeyFromQuery:') === true)
       problem(['streams', name, 'errorOutputPrefix'], 'may not use partition keys', stream.errorOutputPrefix);
+  }
+}
+
+/** Each event source names a table of this app whose stream is on; an on-failure bucket exists in the lake. */
+function checkEventSources(app: z.infer<typeof AppSchema>, ctx: z.core.$RefinementCtx): void {
+  for (const [name, fn] of Object.entries(app.functions)) {
+    fn.events.forEach((source, index) => {
+      const table = app.tables[source.stream];
+      if (table === undefined || table.stream === undefined) {
+        const streams = Object.entries(app.tables).filter(([, t]) => t.stream !== undefined);
+        ctx.addIssue({
+          code: 'custom',
+          path: ['functions', name, 'events', index, 'stream'],
+          message:
+            table === undefined
+              ? `names no table of this app (tables with a stream: ${streams.map(([n]) => n).join(', ') || 'none'})`
+              : 'names a table without a stream: set tables.<name>.stream to a StreamViewType',
+          input: source.stream,
+        });
+      }
+      const bucket = source.onFailure?.bucket;
+      if (bucket !== undefined && !(app.lake?.buckets ?? []).includes(bucket)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['functions', name, 'events', index, 'onFailure', 'bucket'],
+          message: `names no bucket of lake.buckets (buckets: ${(app.lake?.buckets ?? []).join(', ') || 'none'})`,
+          input: bucket,
+        });
+      }
+    });
   }
 }

@@ -151,3 +151,32 @@ export const ATHENA = {
   /** Query strings up to 262,144 bytes. */
   maxQueryBytes: 262_144,
 } as const;
+
+/** DynamoDB Streams. https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Streams.html */
+export const DYNAMODB_STREAMS = {
+  /** Stream records are kept 24 hours. */
+  retentionMs: 24 * 60 * 60 * 1000,
+  /** GetRecords returns at most 1,000 records (or 1 MB). */
+  maxRecordsPerGetRecords: 1_000,
+  /** A shard iterator expires 15 minutes after it is returned. */
+  iteratorLifetimeMs: 15 * 60 * 1000,
+} as const;
+
+/**
+ * Lambda event source mappings for DynamoDB streams.
+ * https://docs.aws.amazon.com/lambda/latest/api/API_CreateEventSourceMapping.html
+ */
+export const STREAM_MAPPING = {
+  defaultBatchSize: 100,
+  maxBatchSize: 10_000,
+  maxBatchingWindowSeconds: 300,
+  /** -1: retry until the record expires. */
+  maxRetryAttempts: 10_000,
+  /** -1: no age limit (records still expire after the stream's 24 h retention). */
+  minRecordAgeSeconds: 60,
+  maxRecordAgeSeconds: 604_800,
+  maxParallelizationFactor: 10,
+  maxFilters: 5,
+  /** Lambda polls each shard about four times a second. */
+  pollIntervalMs: 250,
+} as const;

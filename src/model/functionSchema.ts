@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ARCHITECTURES, LAMBDA, LAMBDA_ASYNC, NODE_RUNTIMES, RESERVED_ENVIRONMENT_KEYS } from './awsLimits.js';
+import { StreamEventSourceSchema } from './eventSourceSchema.js';
 
 /** Where an async invocation's record goes: another function, a queue, or a bucket prefix. */
 export const DestinationSchema = z.union([
@@ -61,6 +62,8 @@ export const FunctionSchema = z.strictObject({
   environment: EnvironmentSchema.default({}),
   reservedConcurrency: z.number().int().min(0).optional(),
   async: AsyncConfigSchema.default(() => AsyncConfigSchema.parse({})),
+  /** Event source mappings: the streams that invoke this function with batches of records. */
+  events: z.array(StreamEventSourceSchema).default([]),
 });
 export type FunctionConfig = z.infer<typeof FunctionSchema>;
 export type FunctionInput = z.input<typeof FunctionSchema>;

@@ -1,7 +1,7 @@
 import { symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
-import { DevSession } from '../../src/dev/devSession.js';
+import { DevSession, type DevSessionOptions } from '../../src/dev/devSession.js';
 import type { Clock } from '../../src/shared/clock.js';
 import { cleanup } from './cleanup.js';
 import { type AppFiles, configFile, tempApp } from './tempApp.js';
@@ -12,7 +12,14 @@ export const TEST_CREDENTIALS = { accessKeyId: 'AKIATEST', secretAccessKey: 'tes
 /** An app with its own endpoint on a free port, stopped when the test ends. */
 export async function startDevApp(
   t: TestContext,
-  options: { functions: Record<string, unknown>; files: AppFiles; config?: Record<string, unknown>; clock?: Clock },
+  options: {
+    functions: Record<string, unknown>;
+    files: AppFiles;
+    config?: Record<string, unknown>;
+    clock?: Clock;
+    /** More session options (stream retry delays, TTL sweep interval). */
+    session?: Partial<DevSessionOptions>;
+  },
 ): Promise<{ dir: string; session: DevSession; endpoint: string }> {
   const dir = await tempApp(t, {
     ...options.files,
@@ -28,6 +35,7 @@ export async function startDevApp(
     wsPort: 0,
     watch: false,
     ...(options.clock === undefined ? {} : { clock: options.clock }),
+    ...options.session,
   });
   cleanup(t, () => session.stop());
   if (session.endpointUrl === undefined) throw new Error('the endpoint did not start');

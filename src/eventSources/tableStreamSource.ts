@@ -1,0 +1,47 @@
+import type { StreamStore, TableStream } from '../tables/streamStore.js';
+import { shardIdOf } from '../tables/streamsApi.js';
+import type { RecordSource, SourceRecord } from './recordSource.js';
+
+/**
+ * A table's stream as an event source: one shard, records with `eventSourceARN` added as Lambda's DynamoDB events
+ * carry it, partitioned by item key for `parallelizationFactor`.
+ *
+ * @example
+ * const source = new TableStreamSource(store, store.enabled('orders'));
+ */
+export class TableStreamSource implements RecordSource {
+  readonly arn: string;
+  readonly shardId: string;
+  private readonly store: StreamStore;
+
+  constructor(store: StreamStore, stream: TableStream) {
+    this.store = store;
+    this.arn = stream.arn;
+    this.shardId = shardIdOf(stream);
+  }
+
+  read(after: bigint, limit: number): SourceRecord[] {
+    return this.store.read(this.arn, after, limit).map((stored) => {
+      const dynamodb = stored.record.dynamodb as { Keys?: unknown; SequenceNumber: string };
+      return {
+        position: stored.seq,
+        identifier: dynamodb.SequenceNumber,
+        arrivalMs: stored.createdMs,
+        partitionKey: JSON.stringify(dynamodb.Keys),
+        event: { ...stored.record, eventSourceARN: this.arn },
+      };
+    });
+  }
+
+  latest(): bigint {
+    return this.store.head();
+  }
+
+  subscribe(listener: () => void): () => void {
+    const onAppend = (arn: string): void => {
+      if (arn === this.arn) listener();
+    };
+    this.store.events.on('appended', onAppend);
+    return () => this.store.events.off('appended', onAppend);
+  }
+}
