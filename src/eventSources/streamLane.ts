@@ -95,6 +95,7 @@ export class StreamLane {
 
   /** Waits for new records, the stop, or `delayMs` of the clock. */
   private sleep(delayMs: number): Promise<void> {
+    if (delayMs <= 0) return new Promise((resolve) => setImmediate(resolve));
     return new Promise((resolve) => {
       let timer: Timer | undefined;
       this.wakeUp = () => {

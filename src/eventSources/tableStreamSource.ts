@@ -1,6 +1,18 @@
+import type { JsonObject } from '../shared/jsonObject.js';
 import type { StreamStore, TableStream } from '../tables/streamStore.js';
 import { shardIdOf } from '../tables/streamsApi.js';
 import type { RecordSource, SourceRecord } from './recordSource.js';
+
+/** A Streams API record as Lambda's DynamoDB event carries it: `eventSourceARN` added, `userIdentity` in camel case. */
+function lambdaEvent(record: JsonObject, arn: string): JsonObject {
+  const { userIdentity, ...rest } = record;
+  const identity = userIdentity as { Type: string; PrincipalId: string } | undefined;
+  return {
+    ...rest,
+    eventSourceARN: arn,
+    ...(identity === undefined ? {} : { userIdentity: { type: identity.Type, principalId: identity.PrincipalId } }),
+  };
+}
 
 /**
  * A table's stream as an event source: one shard, records with `eventSourceARN` added as Lambda's DynamoDB events
@@ -28,7 +40,7 @@ export class TableStreamSource implements RecordSource {
         identifier: dynamodb.SequenceNumber,
         arrivalMs: stored.createdMs,
         partitionKey: JSON.stringify(dynamodb.Keys),
-        event: { ...stored.record, eventSourceARN: this.arn },
+        event: lambdaEvent(stored.record, this.arn),
       };
     });
   }

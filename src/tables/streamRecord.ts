@@ -14,7 +14,8 @@ export interface ItemChange {
 
 /**
  * A DynamoDB Streams record for a change, as the Streams API returns it (the `SequenceNumber` is added when read;
- * Lambda's event adds `eventSourceARN`). Images follow the stream's view type.
+ * Lambda's event adds `eventSourceARN` and spells `userIdentity`'s fields in lower camel case). Images follow the
+ * stream's view type.
  */
 export function streamRecord(
   change: ItemChange,
@@ -47,6 +48,6 @@ export function streamRecord(
     eventSource: 'aws:dynamodb',
     awsRegion: options.region,
     dynamodb,
-    ...(change.byTtl === true ? { userIdentity: { type: 'Service', principalId: 'dynamodb.amazonaws.com' } } : {}),
+    ...(change.byTtl === true ? { userIdentity: { Type: 'Service', PrincipalId: 'dynamodb.amazonaws.com' } } : {}),
   };
 }

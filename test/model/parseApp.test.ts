@@ -26,7 +26,57 @@ describe('parseApp', () => {
       timeout: 3,
       environment: {},
       async: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 21600 },
+      events: [],
     });
+  });
+
+  test("tables and stream event sources: Lambda's defaults, and references checked", () => {
+    const model = parseApp({
+      name: 'acme',
+      tables: { orders: { partitionKey: { name: 'id' }, stream: 'NEW_IMAGE' } },
+      functions: { fn: { handler: 'a.handler', events: [{ stream: 'orders', startingPosition: 'LATEST' }] } },
+    });
+    assert.deepEqual(model.functions.fn?.events[0], {
+      stream: 'orders',
+      startingPosition: 'LATEST',
+      batchSize: 100,
+      maximumBatchingWindowInSeconds: 0,
+      bisectBatchOnFunctionError: false,
+      maximumRetryAttempts: -1,
+      maximumRecordAgeInSeconds: -1,
+      parallelizationFactor: 1,
+      functionResponseTypes: [],
+      enabled: true,
+    });
+    const shape = problemsOf({
+      name: 'acme',
+      tables: { x: { partitionKey: { name: 'id' } } },
+      functions: {
+        fn: {
+          handler: 'a.handler',
+          events: [{ stream: 'x', startingPosition: 'TRIM_HORIZON', batchSize: 20_000, maximumRecordAgeInSeconds: 5 }],
+        },
+      },
+    });
+    assert.match(shape, /tables\.x/);
+    assert.match(shape, /batchSize/);
+    assert.match(shape, /maximumRecordAgeInSeconds.*-1 or between 60 and 604800/);
+    const references = problemsOf({
+      name: 'acme',
+      tables: { plain: { partitionKey: { name: 'id' } } },
+      functions: {
+        fn: {
+          handler: 'a.handler',
+          events: [
+            { stream: 'plain', startingPosition: 'LATEST', onFailure: { bucket: 'nope' } },
+            { stream: 'missing', startingPosition: 'TRIM_HORIZON' },
+          ],
+        },
+      },
+    });
+    assert.match(references, /functions\.fn\.events\[0\]\.stream.*table without a stream/);
+    assert.match(references, /functions\.fn\.events\[0\]\.onFailure\.bucket.*names no bucket/);
+    assert.match(references, /functions\.fn\.events\[1\]\.stream.*names no table/);
   });
 
   test('returns an immutable model', () => {
