@@ -7,6 +7,7 @@ import { gatewayBench } from './gatewayBench.js';
 import { lakeBench } from './lakeBench.js';
 import { queryBench } from './queryBench.js';
 import { runtimeBench } from './runtimeBench.js';
+import { tablesBench } from './tablesBench.js';
 
 console.log(`Tributary benchmarks — node ${process.version}, ${new Date().toISOString()}`);
 await runtimeBench();
@@ -14,3 +15,4 @@ await endpointBench();
 await gatewayBench();
 await lakeBench();
 await queryBench();
+await tablesBench();

@@ -51,6 +51,14 @@ export default defineApp({
       'GET /customers/{id}/shipments': 'shipments',
     },
   },
+  // DynamoDB tables, created when `dev` starts. Every change to an order is on the table's stream.
+  tables: {
+    orders: {
+      partitionKey: { name: 'customerId', type: 'S' },
+      sortKey: { name: 'orderId', type: 'S' },
+      stream: 'NEW_AND_OLD_IMAGES',
+    },
+  },
   // The Data Lake: hr, logistics and finance push events; one stream partitions them by department and day and
   // writes Parquet with the table's types, so each department's data sits under its own prefix.
   lake: {
@@ -75,8 +83,29 @@ export default defineApp({
           },
         ]),
       ),
+      // Every change to the orders table, written by `ordersToLake` from the table's stream.
+      order_changes: {
+        bucket: 'acme-lake',
+        prefix: 'orders/',
+        format: 'json',
+        columns: {
+          change: 'string',
+          customer_id: 'string',
+          order_id: 'string',
+          status: 'string',
+          items: 'int',
+          at: 'timestamp',
+        },
+        partitionKeys: { dt: 'date' },
+      },
     },
     streams: {
+      order_changes: {
+        bucket: 'acme-lake',
+        prefix: 'orders/dt=!{timestamp:yyyy-MM-dd}/',
+        errorOutputPrefix: 'errors/orders/!{firehose:error-output-type}/',
+        buffering: { sizeInMBs: 1, intervalInSeconds: 5 },
+      },
       departments: {
         bucket: 'acme-lake',
         format: 'parquet',
@@ -113,6 +142,28 @@ export default defineApp({
       handler: 'functions/placeOrder.handler',
       description: 'POST /orders: L1 that hands the order to the L2s asynchronously and answers 202',
       timeout: 5,
+    },
+    recordOrder: {
+      handler: 'functions/recordOrder.handler',
+      description: 'POST /orders L2: writes the order into the orders table (a retry is a no-op)',
+      timeout: 5,
+    },
+    ordersToLake: {
+      handler: 'functions/ordersToLake.handler',
+      description: "The orders table's stream -> the lake's order_changes delivery stream",
+      timeout: 30,
+      events: [
+        {
+          stream: 'orders',
+          startingPosition: 'TRIM_HORIZON',
+          batchSize: 100,
+          maximumBatchingWindowInSeconds: 1,
+          bisectBatchOnFunctionError: true,
+          maximumRetryAttempts: 5,
+          functionResponseTypes: ['ReportBatchItemFailures'],
+          onFailure: { bucket: 'acme-lake', prefix: 'errors/order-stream/' },
+        },
+      ],
     },
     reserveStock: { handler: 'functions/orderStep.handler', timeout: 5, environment: { STEP: 'reserveStock' } },
     notifyShipping: { handler: 'functions/orderStep.handler', timeout: 5, environment: { STEP: 'notifyShipping' } },

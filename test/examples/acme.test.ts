@@ -12,6 +12,7 @@ import { DevSession } from '../../src/dev/devSession.js';
 import type { AsyncSettlement } from '../../src/runtime/async/asyncInvoker.js';
 import { cleanup } from '../helpers/cleanup.js';
 import { TEST_CREDENTIALS } from '../helpers/devApp.js';
+import { waitFor } from '../helpers/devProcess.js';
 import { escapeAttempts } from '../query/escapeAttempts.js';
 
 test('examples/acme: the overview aggregates four L2x (Lambda API and HTTP API), audits asynchronously to S3', async (t) => {
@@ -106,6 +107,19 @@ test('examples/acme: the overview aggregates four L2x (Lambda API and HTTP API),
     (await s3.send(new ListObjectsV2Command({ Bucket: 'acme-audit', Prefix: `orders/${orderId}/` }))).Contents ?? []
   ).map((c) => c.Key);
   assert.deepEqual(orderKeys.sort(), [`orders/${orderId}/notifyShipping.json`, `orders/${orderId}/reserveStock.json`]);
+  // recordOrder wrote it to the orders table; the table's stream fed ordersToLake, which wrote the change into the
+  // order_changes delivery stream: a few seconds later the order is queryable with SQL.
+  const changeRow = async (): Promise<readonly (string | null)[] | undefined> => {
+    const queries = session.queries;
+    if (queries === undefined) return undefined;
+    const id = await queries.start({
+      query: `SELECT change, customer_id, status, items FROM order_changes WHERE order_id = '${orderId}'`,
+      principal: { name: 'test', tables: undefined },
+    });
+    return (await queries.settled(id)).result?.rows[0];
+  };
+  assert.ok(await waitFor(async () => (await changeRow()) !== undefined, 20_000), 'the order reached the lake');
+  assert.deepEqual(await changeRow(), ['INSERT', 'c-42', 'placed', '1']);
   assert.equal((await fetch(`${session.httpUrl}/orders`, { method: 'POST', body: '{}' })).status, 400);
 
   // The staff route: the Lambda authorizer refuses without the demo token and lets it through.

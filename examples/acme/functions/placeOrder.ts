@@ -25,6 +25,7 @@ export const handler = async (event: OrderEvent, context: Context) => {
   const payload = { orderId, customerId: order.customerId, items: order.items };
   const { outcomes } = await fanOut(
     {
+      recordOrder: { function: 'recordOrder', payload },
       reserveStock: { function: 'reserveStock', payload },
       notifyShipping: { function: 'notifyShipping', payload },
     },
