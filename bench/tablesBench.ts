@@ -112,7 +112,7 @@ export const handler = async (event) => {
       const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials, maxAttempts: 1 });
       const started = new Map<string, (at: number) => void>();
       channel.onmessage = (message) => {
-        const { id, startedAt } = (message as MessageEvent<{ id: string; startedAt: number }>).data;
+        const { id, startedAt } = (message as { data: { id: string; startedAt: number } }).data;
         started.get(id)?.(startedAt);
       };
       const roundTrips: number[] = [];
