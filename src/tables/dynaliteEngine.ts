@@ -94,13 +94,16 @@ export class DynaliteEngine {
     return new DynaliteEngine(store, db, require('dynalite/validations') as Validations, require);
   }
 
-  /** Runs one operation with dynalite's validation; AWS's errors come back as answers, not exceptions. */
+  /**
+   * Runs one operation with dynalite's validation; AWS's errors come back as answers, not exceptions. The input's
+   * top level is copied (validation drops unknown fields from it); nested values are not modified.
+   */
   call(operation: DynaliteOperation, input: JsonObject): Promise<DynamoAnswer> {
     const { action, validation } = this.actionFor(operation);
     return new Promise((resolve, reject) => {
       let data: JsonObject;
       try {
-        data = this.validations.checkTypes(structuredClone(input), validation.types);
+        data = this.validations.checkTypes({ ...input }, validation.types);
         this.validations.checkValidations(data, validation.types, validation.custom, this.store);
       } catch (error) {
         if (isDynaliteError(error)) resolve({ status: error.statusCode, body: error.body });
@@ -122,7 +125,7 @@ export class DynaliteEngine {
   validate(operation: DynaliteOperation, input: JsonObject): DynamoAnswer | undefined {
     const { validation } = this.actionFor(operation);
     try {
-      const data = this.validations.checkTypes(structuredClone(input), validation.types);
+      const data = this.validations.checkTypes({ ...input }, validation.types);
       this.validations.checkValidations(data, validation.types, validation.custom, this.store);
       return undefined;
     } catch (error) {

@@ -68,6 +68,10 @@ export class StreamStore {
   readonly events = new EventEmitter<{ appended: [string] }>();
   private readonly db: Database.Database;
   private readonly insert: Database.Statement;
+  private readonly selectEnabled: Database.Statement;
+  private readonly selectRecords: Database.Statement;
+  /** Each table's enabled stream (or null for none), read on every write: kept in memory, dropped on changes. */
+  private readonly enabledByTable = new Map<string, TableStream | null>();
 
   private constructor(file: string) {
     this.db = new Database(file);
@@ -86,6 +90,12 @@ export class StreamStore {
     // One listener per mapping lane; many lanes are expected, not a leak.
     this.events.setMaxListeners(0);
     this.insert = this.db.prepare('INSERT INTO records (stream_arn, created_ms, record) VALUES (?, ?, ?)');
+    this.selectEnabled = this.db.prepare(
+      'SELECT * FROM streams WHERE table_name = ? AND disabled_ms IS NULL ORDER BY created_ms DESC LIMIT 1',
+    );
+    this.selectRecords = this.db.prepare(
+      'SELECT seq, created_ms, record FROM records WHERE stream_arn = ? AND seq > ? ORDER BY seq LIMIT ?',
+    );
   }
 
   static open(file: string): StreamStore {
@@ -94,10 +104,12 @@ export class StreamStore {
 
   /** The table's enabled stream, if any. */
   enabled(table: string): TableStream | undefined {
-    const row = this.db
-      .prepare('SELECT * FROM streams WHERE table_name = ? AND disabled_ms IS NULL ORDER BY created_ms DESC LIMIT 1')
-      .get(table) as StreamRow | undefined;
-    return row === undefined ? undefined : toStream(row);
+    const known = this.enabledByTable.get(table);
+    if (known !== undefined) return known ?? undefined;
+    const row = this.selectEnabled.get(table) as StreamRow | undefined;
+    const stream = row === undefined ? undefined : toStream(row);
+    this.enabledByTable.set(table, stream ?? null);
+    return stream;
   }
 
   /** The newest stream of the table, enabled or not (DescribeTable's `LatestStreamArn`). */
@@ -130,6 +142,7 @@ export class StreamStore {
     if (last !== undefined && last.createdMs >= createdMs) createdMs = last.createdMs + 1;
     const label = new Date(createdMs).toISOString().slice(0, -1);
     const arn = arnOf(label);
+    this.enabledByTable.delete(table);
     this.db
       .prepare('INSERT INTO streams (arn, table_name, label, view_type, created_ms) VALUES (?, ?, ?, ?, ?)')
       .run(arn, table, label, viewType, createdMs);
@@ -148,6 +161,7 @@ export class StreamStore {
   disable(table: string, nowMs: number): void {
     const stream = this.enabled(table);
     if (stream === undefined) return;
+    this.enabledByTable.delete(table);
     const last = this.db.prepare('SELECT MAX(seq) AS seq FROM records WHERE stream_arn = ?').get(stream.arn) as {
       seq: number | null;
     };
@@ -165,9 +179,7 @@ export class StreamStore {
 
   /** Up to `limit` records of the stream after `afterSeq`, oldest first. */
   read(streamArn: string, afterSeq: bigint, limit: number): StoredRecord[] {
-    const rows = this.db
-      .prepare('SELECT seq, created_ms, record FROM records WHERE stream_arn = ? AND seq > ? ORDER BY seq LIMIT ?')
-      .all(streamArn, afterSeq, limit) as { seq: number; created_ms: number; record: string }[];
+    const rows = this.selectRecords.all(streamArn, afterSeq, limit) as { seq: number; created_ms: number; record: string }[];
     return rows.map((row) => {
       const record = JSON.parse(row.record) as JsonObject;
       const seq = BigInt(row.seq);
