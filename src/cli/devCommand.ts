@@ -46,7 +46,7 @@ export async function devCommand(dir: string, options: DevCommandOptions): Promi
   console.log(`  data      ${session.dataDir}`);
   if (session.endpointUrl !== undefined) {
     console.log(
-      `  AWS endpoint ${session.endpointUrl}  (Lambda, S3, Firehose, Athena, @connections; use it as AWS_ENDPOINT_URL with any AWS SDK or the AWS CLI)`,
+      `  AWS endpoint ${session.endpointUrl}  (Lambda, S3, DynamoDB + Streams, Firehose, Athena, @connections; use it as AWS_ENDPOINT_URL with any AWS SDK or the AWS CLI)`,
     );
   }
   if (session.httpUrl !== undefined && model.http !== undefined) {
@@ -66,6 +66,19 @@ export async function devCommand(dir: string, options: DevCommandOptions): Promi
     console.log(
       `    @connections  ${session.endpointUrl ?? session.websocketUrl.replace(/^ws:/, 'http:')}/${WEBSOCKET_STAGE}/@connections/{connectionId}`,
     );
+  }
+  if (Object.keys(model.tables).length > 0) {
+    console.log('  DynamoDB tables (on the AWS endpoint):');
+    for (const [name, table] of Object.entries(model.tables)) {
+      const key = [table.partitionKey.name, table.sortKey?.name].filter(Boolean).join(' + ');
+      const consumers = Object.entries(model.functions)
+        .filter(([, fn]) => fn.events.some((source) => source.stream === name))
+        .map(([fn]) => fn);
+      const stream = table.stream === undefined ? 'no stream' : `stream ${table.stream}`;
+      console.log(
+        `    ${name.padEnd(14)} key ${key}; ${stream}${consumers.length > 0 ? ` -> ${consumers.join(', ')}` : ''}`,
+      );
+    }
   }
   if (session.streams !== undefined && model.lake !== undefined) {
     console.log(

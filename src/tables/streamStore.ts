@@ -179,7 +179,11 @@ export class StreamStore {
 
   /** Up to `limit` records of the stream after `afterSeq`, oldest first. */
   read(streamArn: string, afterSeq: bigint, limit: number): StoredRecord[] {
-    const rows = this.selectRecords.all(streamArn, afterSeq, limit) as { seq: number; created_ms: number; record: string }[];
+    const rows = this.selectRecords.all(streamArn, afterSeq, limit) as {
+      seq: number;
+      created_ms: number;
+      record: string;
+    }[];
     return rows.map((row) => {
       const record = JSON.parse(row.record) as JsonObject;
       const seq = BigInt(row.seq);
