@@ -58,6 +58,8 @@ export default defineApp({
       sortKey: { name: 'orderId', type: 'S' },
       stream: 'NEW_AND_OLD_IMAGES',
     },
+    // Powertools' idempotency records: an aggregated request with an Idempotency-Key is done once (1 h TTL).
+    idempotency: { partitionKey: { name: 'id', type: 'S' }, ttl: 'expiration' },
   },
   // The Data Lake: hr, logistics and finance push events; one stream partitions them by department and day and
   // writes Parquet with the table's types, so each department's data sits under its own prefix.

@@ -32,6 +32,25 @@ export interface FanOutOptions {
   readonly safetyMarginMs?: number;
   /** `sync` waits for every branch's answer; `async` returns once every branch's event is accepted (202). */
   readonly mode?: 'sync' | 'async';
+  /**
+   * The aggregated request's idempotency key (e.g. the client's `Idempotency-Key` header). Each branch's payload
+   * (which must then be a JSON object) gets `idempotencyKey: "<key>/<branch>"`, so L2s made idempotent on
+   * `BRANCH_IDEMPOTENCY_KEY_PATH` (Powertools' `makeIdempotent`) return their stored result when a retried request
+   * runs them again, instead of doing (and billing) the work twice.
+   */
+  readonly idempotencyKey?: string;
+}
+
+/** The JMESPath an idempotent L2 keys on: the field `fanOut` adds to each branch's payload. */
+export const BRANCH_IDEMPOTENCY_KEY_PATH = 'idempotencyKey';
+
+/** The branch's payload with its idempotency key added (payloads must be JSON objects to carry one). */
+function payloadOf(branch: BranchSpec, name: string, key: string | undefined): unknown {
+  if (key === undefined) return branch.payload ?? {};
+  const payload = branch.payload ?? {};
+  if (payload === null || typeof payload !== 'object' || Array.isArray(payload))
+    throw new TypeError(`fanOut: branch "${name}" needs an object payload to carry an idempotency key`);
+  return { ...payload, [BRANCH_IDEMPOTENCY_KEY_PATH]: `${key}/${name}` };
 }
 
 export type BranchOutcome =
@@ -92,9 +111,10 @@ export async function fanOut<B extends Record<string, BranchSpec>>(
   const mode = options.mode ?? 'sync';
   const names = Object.keys(branches) as (keyof B & string)[];
   const outcomes = {} as Record<string, BranchOutcome>;
+  const payloads = names.map((name) => payloadOf(branches[name] as BranchSpec, name, options.idempotencyKey));
   await Promise.all(
-    names.map(async (name) => {
-      outcomes[name] = await invokeBranch(lambda, branches[name] as BranchSpec, budgetMs, mode);
+    names.map(async (name, index) => {
+      outcomes[name] = await invokeBranch(lambda, branches[name] as BranchSpec, payloads[index], budgetMs, mode);
     }),
   );
   const failedRequired = names.filter((name) => outcomes[name]?.ok !== true && branches[name]?.required !== false);
@@ -116,6 +136,7 @@ export async function fanOut<B extends Record<string, BranchSpec>>(
 async function invokeBranch(
   lambda: LambdaSender,
   branch: BranchSpec,
+  payload: unknown,
   budgetMs: number,
   mode: 'sync' | 'async',
 ): Promise<BranchOutcome> {
@@ -128,7 +149,7 @@ async function invokeBranch(
       new InvokeCommand({
         FunctionName: branch.function,
         InvocationType: mode === 'async' ? 'Event' : 'RequestResponse',
-        Payload: JSON.stringify(branch.payload ?? {}),
+        Payload: JSON.stringify(payload),
       }),
       { abortSignal: signal },
     );

@@ -3,6 +3,7 @@
  * the Lambda API, so the same handler runs here and on AWS.
  */
 export {
+  BRANCH_IDEMPOTENCY_KEY_PATH,
   BranchFailure,
   type BranchOutcome,
   type BranchSpec,

@@ -70,6 +70,22 @@ test('examples/acme: the overview aggregates four L2x (Lambda API and HTTP API),
     Object.fromEntries(Object.entries(viaHttp).filter(([k]) => k !== 'customerId')),
   );
   assert.equal((await fetch(`${session.httpUrl}/customers/c-42`)).status, 404);
+  // With an Idempotency-Key the overview is done once: a repeat gets the stored answer and invokes no L2.
+  const keyed = () =>
+    fetch(`${session.httpUrl}/customers/c-42/overview`, { headers: { 'idempotency-key': 'acme-test-1' } });
+  const firstAnswer = await (await keyed()).text();
+  const invocationsBefore = session.runtime.records.list().length;
+  assert.equal(await (await keyed()).text(), firstAnswer);
+  const repeated = session.runtime.records
+    .list()
+    .slice(invocationsBefore)
+    .map((r) => r.functionName);
+  assert.ok(repeated.includes('overview'));
+  assert.deepEqual(
+    repeated.filter((name) => ['profile', 'orders', 'invoices', 'shipments'].includes(name)),
+    [],
+    'the repeat ran no branch',
+  );
   // The same aggregation done by the client with tributary/client: the same answer, no L1 involved.
   const byClient = await overviewFromClient(session.httpUrl ?? '', 'c-42');
   assert.equal(byClient.complete, true);

@@ -1,7 +1,8 @@
 import { customerIdFrom, seedOf, storeLatency } from './lib/customerId.js';
+import { idempotentBranch } from './lib/idempotent.js';
 
 /** L2: the customer's recent orders. */
-export const handler = async (event: unknown) => {
+export const handler = idempotentBranch(async (event: unknown) => {
   const customerId = customerIdFrom(event);
   await storeLatency(20);
   const seed = seedOf(customerId);
@@ -10,4 +11,4 @@ export const handler = async (event: unknown) => {
     total: ((seed * (i + 3)) % 500) + 0.99,
   }));
   return { customerId, orders };
-};
+});

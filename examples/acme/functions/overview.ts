@@ -1,26 +1,34 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { type BranchSpec, fanOut } from 'tributary/aggregate';
 import { customerIdFrom } from './lib/customerId.js';
+import { idempotentEntryPoint, type LambdaContext } from './lib/idempotent.js';
 
 // Created once per execution environment (Init) and reused while it stays warm, as on AWS.
 const lambda = new LambdaClient({});
 
-interface Context {
-  getRemainingTimeInMillis(): number;
+interface OverviewEvent {
+  headers?: Record<string, string | undefined>;
 }
 
 /**
  * L1: the customer overview. `fanOut` invokes the four L2x in parallel through the Lambda API, each within what is
  * left of this function's own time minus a safety margin, and merges what they return; a failed branch is reported
- * under `errors`, not fatal (every branch here is optional).
+ * under `errors`, not fatal (every branch here is optional). With an `Idempotency-Key` header the request is
+ * idempotent (Powertools, in the `idempotency` table): a retry gets the stored answer, and a retry after a partial
+ * failure re-runs only the branches that had not finished.
  */
-export const handler = async (event: unknown, context: Context) => {
+export const handler = idempotentEntryPoint(async (event: OverviewEvent, context: LambdaContext) => {
   const customerId = customerIdFrom(event);
   const names = (process.env.BRANCH_FUNCTIONS ?? '').split(',').filter(Boolean);
   const branches: Record<string, BranchSpec> = Object.fromEntries(
     names.map((name) => [name, { function: name, payload: { customerId }, required: false }]),
   );
-  const { values, outcomes } = await fanOut(branches, context, { lambda, safetyMarginMs: 500 });
+  const idempotencyKey = event.headers?.['idempotency-key'];
+  const { values, outcomes } = await fanOut(branches, context, {
+    lambda,
+    safetyMarginMs: 500,
+    ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
+  });
   const errors = Object.fromEntries(
     Object.entries(outcomes).flatMap(([name, outcome]) => (outcome.ok ? [] : [[name, outcome.error]])),
   );
@@ -37,4 +45,4 @@ export const handler = async (event: unknown, context: Context) => {
   }
   const overview = { customerId, ...values };
   return Object.keys(errors).length === 0 ? overview : { ...overview, errors };
-};
+});
