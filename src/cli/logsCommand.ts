@@ -2,6 +2,7 @@ import { existsSync, unwatchFile, watchFile } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { resolveDataDir } from '../dev/devSession.js';
+import { aggregateLine, aggregationOf } from '../runtime/aggregatedRequests.js';
 import { executionLog } from '../runtime/executionLog.js';
 import { type InvocationChain, invocationChains } from '../runtime/invocationChains.js';
 import type { InvocationRecord } from '../runtime/invocationRecord.js';
@@ -27,12 +28,35 @@ function parseRecords(text: string): InvocationRecord[] {
     });
 }
 
-function print(record: InvocationRecord): void {
+/** Recent records by parent, so an L1's line can show what its branches held and cost (bounded for --follow). */
+class ChildIndex {
+  private readonly byParent = new Map<string, InvocationRecord[]>();
+  private readonly order: InvocationRecord[] = [];
+
+  add(record: InvocationRecord): void {
+    this.order.push(record);
+    if (record.parentRequestId !== undefined) {
+      const siblings = this.byParent.get(record.parentRequestId);
+      if (siblings === undefined) this.byParent.set(record.parentRequestId, [record]);
+      else siblings.push(record);
+    }
+    if (this.order.length > 50_000) {
+      const dropped = this.order.shift();
+      if (dropped?.parentRequestId !== undefined) this.byParent.delete(dropped.parentRequestId);
+    }
+  }
+
+  readonly childrenOf = (requestId: string): readonly InvocationRecord[] => this.byParent.get(requestId) ?? [];
+}
+
+function print(record: InvocationRecord, index: ChildIndex): void {
   console.log(executionLog(record).join('\n'));
+  const aggregation = aggregationOf(record, index.childrenOf);
+  if (aggregation !== undefined) console.log(aggregateLine(aggregation));
 }
 
 /** One chain per event: a retried async event shows its attempts together, under one header. */
-function printChain(chain: InvocationChain): void {
+function printChain(chain: InvocationChain, index: ChildIndex): void {
   const [first] = chain.attempts;
   if (first !== undefined && chain.attempts.length > 1) {
     const outcomes = chain.attempts.map((a) => a.outcome).join(' -> ');
@@ -40,20 +64,24 @@ function printChain(chain: InvocationChain): void {
   }
   for (const attempt of chain.attempts) {
     console.log(summaryLine(attempt));
-    print(attempt);
+    print(attempt, index);
   }
 }
 
 /**
  * `tributary logs [function]`: the execution logs of recent invocations (START, the function's lines, END,
- * REPORT), one chain per event (retries under their first attempt), read from the data directory, so it works
+ * REPORT, and for an L1 that fanned out an AGGREGATE line: branches, concurrency held, time billed while waiting,
+ * retries, throttles, total cost), one chain per event (retries under their first attempt), read from the data directory, so it works
  * beside a running `tributary dev`. `--follow` keeps printing new attempts as they happen.
  */
 export async function logsCommand(functionName: string | undefined, options: LogsCommandOptions): Promise<void> {
   const file = join(resolveDataDir(options.app, options.dataDir), 'invocations.ndjson');
   const matches = (r: InvocationRecord): boolean => functionName === undefined || r.functionName === functionName;
   const text = existsSync(file) ? await readFile(file, 'utf8') : '';
-  for (const chain of invocationChains(parseRecords(text).filter(matches)).slice(-options.limit)) printChain(chain);
+  const records = parseRecords(text);
+  const index = new ChildIndex();
+  for (const record of records) index.add(record);
+  for (const chain of invocationChains(records.filter(matches)).slice(-options.limit)) printChain(chain, index);
   if (options.follow !== true) return;
 
   let offset = Buffer.byteLength(text, 'utf8');
@@ -70,9 +98,11 @@ export async function logsCommand(functionName: string | undefined, options: Log
       const chunk = partial + buffer.toString('utf8');
       const cut = chunk.lastIndexOf('\n') + 1;
       partial = chunk.slice(cut);
-      for (const record of parseRecords(chunk.slice(0, cut)).filter(matches)) {
+      for (const record of parseRecords(chunk.slice(0, cut))) {
+        index.add(record);
+        if (!matches(record)) continue;
         console.log(summaryLine(record));
-        print(record);
+        print(record, index);
       }
     } finally {
       await handle.close();
