@@ -39,7 +39,26 @@ export interface FanOutOptions {
    * runs them again, instead of doing (and billing) the work twice.
    */
   readonly idempotencyKey?: string;
+  /**
+   * `auto` (default): inside a Tributary environment, branches are invoked over the environment's channel to the
+   * platform — the same Invoke pipeline (concurrency, throttles, records, lineage) without HTTP and SigV4 — and
+   * through the given Lambda client everywhere else (on AWS). `sdk` always uses the client.
+   */
+  readonly transport?: 'auto' | 'sdk';
 }
+
+/** The platform channel a Tributary environment exposes (see src/runtime/environment/platformInvoke.ts). */
+type PlatformInvoke = (call: {
+  functionName: string;
+  payload: string;
+  invocationType: 'RequestResponse' | 'Event';
+}) => Promise<
+  | { ok: true; statusCode: number; payload: string; functionError: string | undefined }
+  | { ok: false; errorType: string; message: string; status: number }
+>;
+
+const platformInvoke = (): PlatformInvoke | undefined =>
+  (globalThis as Record<symbol, PlatformInvoke | undefined>)[Symbol.for('tributary.platformInvoke')];
 
 /** The JMESPath an idempotent L2 keys on: the field `fanOut` adds to each branch's payload. */
 export const BRANCH_IDEMPOTENCY_KEY_PATH = 'idempotencyKey';
@@ -112,9 +131,14 @@ export async function fanOut<B extends Record<string, BranchSpec>>(
   const names = Object.keys(branches) as (keyof B & string)[];
   const outcomes = {} as Record<string, BranchOutcome>;
   const payloads = names.map((name) => payloadOf(branches[name] as BranchSpec, name, options.idempotencyKey));
+  const platform = options.transport === 'sdk' ? undefined : platformInvoke();
   await Promise.all(
     names.map(async (name, index) => {
-      outcomes[name] = await invokeBranch(lambda, branches[name] as BranchSpec, payloads[index], budgetMs, mode);
+      const branch = branches[name] as BranchSpec;
+      outcomes[name] =
+        platform === undefined
+          ? await invokeBranch(lambda, branch, payloads[index], budgetMs, mode)
+          : await invokeOnPlatform(platform, branch, payloads[index], budgetMs, mode);
     }),
   );
   const failedRequired = names.filter((name) => outcomes[name]?.ok !== true && branches[name]?.required !== false);
@@ -131,6 +155,49 @@ export async function fanOut<B extends Record<string, BranchSpec>>(
     complete: names.every((name) => outcomes[name]?.ok === true),
     budgetMs,
   };
+}
+
+/** A branch's answer from its JSON payload (or its error document when the function failed). */
+function answerOutcome(text: string, functionError: string | undefined, durationMs: number): BranchOutcome {
+  const value: unknown = JSON.parse(text === '' ? 'null' : text);
+  if (functionError !== undefined) {
+    const message = (value as { errorMessage?: unknown } | null)?.errorMessage;
+    return { ok: false, error: typeof message === 'string' ? message : text, timedOut: false, durationMs };
+  }
+  return { ok: true, value, durationMs };
+}
+
+/** The branch through the environment's platform channel, waiting at most `budgetMs` (the branch runs on). */
+async function invokeOnPlatform(
+  platform: PlatformInvoke,
+  branch: BranchSpec,
+  payload: unknown,
+  budgetMs: number,
+  mode: 'sync' | 'async',
+): Promise<BranchOutcome> {
+  const started = Date.now();
+  if (budgetMs <= 0) return { ok: false, error: 'no time left for this branch', timedOut: true, durationMs: 0 };
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), budgetMs);
+  });
+  const answer = await Promise.race([
+    platform({
+      functionName: branch.function,
+      payload: JSON.stringify(payload),
+      invocationType: mode === 'async' ? 'Event' : 'RequestResponse',
+    }),
+    deadline,
+  ]);
+  clearTimeout(timer);
+  const durationMs = Date.now() - started;
+  if (answer === 'timeout') return { ok: false, error: `no answer within ${budgetMs} ms`, timedOut: true, durationMs };
+  if (!answer.ok) return { ok: false, error: answer.message, timedOut: false, durationMs };
+  if (mode === 'async')
+    return answer.statusCode === 202
+      ? { ok: true, value: { accepted: true }, durationMs }
+      : { ok: false, error: `not accepted (${answer.statusCode})`, timedOut: false, durationMs };
+  return answerOutcome(answer.payload, answer.functionError, durationMs);
 }
 
 async function invokeBranch(
@@ -158,12 +225,7 @@ async function invokeBranch(
         ? { ok: true, value: { accepted: true }, durationMs: elapsed() }
         : { ok: false, error: `not accepted (${response.StatusCode})`, timedOut: false, durationMs: elapsed() };
     const text = response.Payload === undefined ? 'null' : decoder.decode(response.Payload);
-    const value: unknown = JSON.parse(text === '' ? 'null' : text);
-    if (response.FunctionError !== undefined) {
-      const message = (value as { errorMessage?: unknown } | null)?.errorMessage;
-      return { ok: false, error: typeof message === 'string' ? message : text, timedOut: false, durationMs: elapsed() };
-    }
-    return { ok: true, value, durationMs: elapsed() };
+    return answerOutcome(text, response.FunctionError, elapsed());
   } catch (error) {
     const timedOut = signal.aborted;
     return {

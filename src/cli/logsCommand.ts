@@ -6,6 +6,7 @@ import { aggregateLine, aggregationOf } from '../runtime/aggregatedRequests.js';
 import { executionLog } from '../runtime/executionLog.js';
 import { type InvocationChain, invocationChains } from '../runtime/invocationChains.js';
 import type { InvocationRecord } from '../runtime/invocationRecord.js';
+import { parseRecords, RECORDS_FILE } from '../runtime/recordFile.js';
 import { summaryLine } from './formatRecord.js';
 
 export interface LogsCommandOptions {
@@ -13,19 +14,6 @@ export interface LogsCommandOptions {
   readonly dataDir?: string;
   readonly follow?: boolean;
   readonly limit: number;
-}
-
-function parseRecords(text: string): InvocationRecord[] {
-  return text
-    .split('\n')
-    .filter((line) => line.trim().length > 0)
-    .flatMap((line) => {
-      try {
-        return [JSON.parse(line) as InvocationRecord];
-      } catch {
-        return []; // a line being written right now
-      }
-    });
 }
 
 /** Recent records by parent, so an L1's line can show what its branches held and cost (bounded for --follow). */
@@ -75,7 +63,7 @@ function printChain(chain: InvocationChain, index: ChildIndex): void {
  * beside a running `tributary dev`. `--follow` keeps printing new attempts as they happen.
  */
 export async function logsCommand(functionName: string | undefined, options: LogsCommandOptions): Promise<void> {
-  const file = join(resolveDataDir(options.app, options.dataDir), 'invocations.ndjson');
+  const file = join(resolveDataDir(options.app, options.dataDir), RECORDS_FILE);
   const matches = (r: InvocationRecord): boolean => functionName === undefined || r.functionName === functionName;
   const text = existsSync(file) ? await readFile(file, 'utf8') : '';
   const records = parseRecords(text);

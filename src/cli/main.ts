@@ -87,6 +87,28 @@ program
   );
 
 program
+  .command('report')
+  .description(
+    'Compare the aggregated requests in the records: sync, async and client-side (cost, latency, concurrency)',
+  )
+  .option('--app <dir>', 'the app folder', '.')
+  .option('--data-dir <dir>', 'where app state lives (default <app>/.tributary)')
+  .option(
+    '--since <time>',
+    'only invocations since this ISO time, or the last N minutes (e.g. 15m)',
+    (value: string) => {
+      const minutes = /^(\d+)m$/.exec(value);
+      const at = minutes?.[1] !== undefined ? Date.now() - Number(minutes[1]) * 60_000 : Date.parse(value);
+      if (Number.isNaN(at)) throw new InvalidArgumentError('must be an ISO time or a number of minutes like 15m');
+      return at;
+    },
+  )
+  .action(async (options: { app: string; dataDir?: string; since?: number }) => {
+    const { reportCommand } = await import('./reportCommand.js');
+    process.exitCode = await reportCommand(options);
+  });
+
+program
   .command('query')
   .description("Run one SQL query over the app's lake tables (as the Athena API runs it)")
   .argument('<sql>', "one SELECT (or WITH / EXPLAIN) statement, or '-' to read it from standard input")

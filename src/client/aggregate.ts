@@ -30,6 +30,29 @@ export interface AggregateOptions {
   readonly random?: () => number;
   readonly timers?: ClientTimers;
   readonly now?: () => number;
+  /**
+   * Send one `X-Amzn-Trace-Id` root with every call of the aggregate (default true), so the platform sees them as
+   * one request: X-Ray on AWS, `tributary report` here. In a browser the header needs the API's CORS to allow it.
+   */
+  readonly trace?: boolean;
+}
+
+/** A fresh X-Ray trace root: `1-<epoch seconds, 8 hex>-<24 random hex>`. */
+function newTraceRoot(nowMs: number): string {
+  const random = Array.from(crypto.getRandomValues(new Uint8Array(12)), (byte) =>
+    byte.toString(16).padStart(2, '0'),
+  ).join('');
+  return `1-${Math.floor(nowMs / 1000)
+    .toString(16)
+    .padStart(8, '0')}-${random}`;
+}
+
+/** The call with the aggregate's trace header added to its own headers. */
+function traced(call: RouteCall, root: string | undefined): RouteCall {
+  if (root === undefined) return call;
+  const headers = new Headers(call.init?.headers);
+  headers.set('x-amzn-trace-id', `Root=${root}`);
+  return { ...call, init: { ...call.init, headers } };
 }
 
 /** How one call ended. */
@@ -83,7 +106,10 @@ export async function aggregate<C extends Record<string, RouteCall>>(
   options: AggregateOptions = {},
 ): Promise<Aggregate<C>> {
   const names = Object.keys(calls) as (keyof C & string)[];
-  const settled = await Promise.all(names.map((name) => callWithRetries(calls[name] as RouteCall, options)));
+  const root = options.trace === false ? undefined : newTraceRoot((options.now ?? Date.now)());
+  const settled = await Promise.all(
+    names.map((name) => callWithRetries(traced(calls[name] as RouteCall, root), options)),
+  );
   const outcomes = {} as Record<string, CallOutcome<unknown>>;
   const values = {} as Record<string, unknown>;
   names.forEach((name, i) => {

@@ -41,6 +41,8 @@ export interface DevSessionOptions {
   readonly httpPort?: number | false;
   /** Port of the WebSocket API when the app has a `websocket` section (default 3001; 0: a free one; false: none). */
   readonly wsPort?: number | false;
+  /** At most this many execution environments at once (default: what the machine can map, ~660 on Linux). */
+  readonly environmentCeiling?: number;
   /** How often expired TTL items are deleted (default 60 s of the clock). */
   readonly ttlSweepMs?: number;
   /** Delay before the n-th retry of a failed stream batch (default 1 s doubling up to 60 s). */
@@ -344,6 +346,7 @@ export class DevSession {
       ...(options.clock === undefined ? {} : { clock: options.clock }),
       ...(options.logger === undefined ? {} : { logger: options.logger }),
       ...(options.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: options.idleTimeoutMs }),
+      ...(options.environmentCeiling === undefined ? {} : { environmentCeiling: options.environmentCeiling }),
     });
   }
 

@@ -6,6 +6,7 @@ import { ALB, API_GATEWAY } from '../model/awsLimits.js';
 import type { HttpApi } from '../model/httpSchema.js';
 import { LOCAL_ACCOUNT_ID } from '../runtime/functionArn.js';
 import type { FunctionRuntime, InvokeResult } from '../runtime/functionRuntime.js';
+import { traceRootOf } from '../runtime/traceId.js';
 import type { Clock } from '../shared/clock.js';
 import { newRequestId } from '../shared/ids.js';
 import { listen } from '../shared/listen.js';
@@ -143,7 +144,15 @@ export class HttpGateway {
 
     let result: InvokeResult | 'timeout';
     try {
-      result = await timedInvoke(runtime, this.options.clock(), functionName, JSON.stringify(event), timeoutMs);
+      // The caller's X-Amzn-Trace-Id root, as API Gateway passes it on: a client's parallel calls share one trace.
+      result = await timedInvoke(
+        runtime,
+        this.options.clock(),
+        functionName,
+        JSON.stringify(event),
+        timeoutMs,
+        traceRootOf(request.headers.find(([name]) => name.toLowerCase() === 'x-amzn-trace-id')?.[1]),
+      );
     } catch (error) {
       if (isTributaryError(error, 'ERR_THROTTLED')) return errors.throttled();
       this.logger.warn(

@@ -11,10 +11,11 @@ export function timedInvoke(
   functionName: string,
   payload: string,
   timeoutMs: number,
+  traceRoot?: string,
 ): Promise<InvokeResult | 'timeout'> {
   return new Promise((resolve, reject) => {
     const timer = clock.setTimer(timeoutMs, () => resolve('timeout'));
-    runtime.invoke({ functionName, payload }).then(
+    runtime.invoke({ functionName, payload, ...(traceRoot === undefined ? {} : { traceRoot }) }).then(
       (result) => {
         timer.cancel();
         resolve(result);

@@ -5,8 +5,9 @@ import type { FunctionConfig } from '../model/functionSchema.js';
 import type { Clock, Timer } from '../shared/clock.js';
 import { newShortId } from '../shared/ids.js';
 import type { Logger } from '../shared/logger.js';
-import { Environment } from './environment/environment.js';
+import { Environment, type EnvironmentOptions } from './environment/environment.js';
 import { type ErrorDocument, runtimeError } from './environment/errorDocument.js';
+import type { EnvironmentBudget } from './environmentBudget.js';
 import { findHandlerFile, parseHandler } from './handlerLocation.js';
 import { functionEnvironment } from './reservedEnvironment.js';
 
@@ -23,6 +24,10 @@ export interface FunctionPoolOptions {
   readonly idleTimeoutMs: number;
   readonly onEnvironment?: (change: 'created' | 'destroyed', environmentId: string) => void;
   readonly endpointUrl?: string;
+  /** The process-wide cap on environments, shared by every function's pool. */
+  readonly budget?: EnvironmentBudget;
+  /** Serves calls an environment makes to other functions over its channel. */
+  readonly onCall?: EnvironmentOptions['onCall'];
 }
 
 /** An environment handed out for one invocation. */
@@ -88,7 +93,14 @@ export class FunctionPool {
     if ('errorType' in module) return { kind: 'init-error', error: module, initDurationMs: 0, log: [] };
     // Init Duration counts from here: compiling is a once-per-code-change step, like bundling at deploy time.
     const started = performance.now();
-    const environment = this.start(module);
+    await this.options.budget?.acquire();
+    let environment: Environment;
+    try {
+      environment = this.start(module);
+    } catch (error) {
+      this.options.budget?.release();
+      throw error;
+    }
     const initError = await this.awaitInit(environment);
     const initDurationMs = performance.now() - started;
     if (initError !== undefined) {
@@ -104,7 +116,8 @@ export class FunctionPool {
   release(environment: Environment, healthy: boolean): void {
     const generation = this.busy.get(environment);
     this.busy.delete(environment);
-    if (!healthy || environment.dead || generation !== this.generation || this.disposed) {
+    const roomWanted = this.options.budget?.wanted === true;
+    if (!healthy || environment.dead || generation !== this.generation || this.disposed || roomWanted) {
       void this.destroy(environment);
       return;
     }
@@ -144,8 +157,21 @@ export class FunctionPool {
   }
 
   private async destroy(environment: Environment): Promise<void> {
-    await environment.destroy();
+    try {
+      await environment.destroy();
+    } finally {
+      this.options.budget?.release();
+    }
     this.options.onEnvironment?.('destroyed', environment.id);
+  }
+
+  /** Stops the least recently used idle environment, if any (to make room under the environment ceiling). */
+  evictIdle(): boolean {
+    const oldest = this.idle.shift();
+    if (oldest === undefined) return false;
+    oldest.reaper.cancel();
+    void this.destroy(oldest.environment);
+    return true;
   }
 
   private start(module: CompiledModule): Environment {
@@ -173,6 +199,7 @@ export class FunctionPool {
         endpointUrl: this.options.endpointUrl,
       }),
       memorySizeMb: config.memorySize,
+      ...(this.options.onCall === undefined ? {} : { onCall: this.options.onCall }),
     });
     this.options.onEnvironment?.('created', environment.id);
     return environment;

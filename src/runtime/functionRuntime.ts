@@ -11,17 +11,23 @@ import { AsyncEventStore } from './async/asyncEventStore.js';
 import { AsyncInvoker } from './async/asyncInvoker.js';
 import { bill } from './billing.js';
 import { ConcurrencyLimiter, type ConcurrencySlot } from './concurrencyLimiter.js';
+import type { PlatformAnswer, PlatformCall } from './environment/workerProtocol.js';
+import { EnvironmentBudget, machineEnvironmentCeiling } from './environmentBudget.js';
 import { executionLog, logTail } from './executionLog.js';
 import { functionArn, parseFunctionReference } from './functionArn.js';
-import { FunctionPool } from './functionPool.js';
+import { type AcquiredEnvironment, FunctionPool } from './functionPool.js';
 import type { InvocationRecord, InvocationType } from './invocationRecord.js';
 import { functionNotFound, invalidPayload, payloadTooLarge } from './invokeErrors.js';
+import { RECORDS_FILE } from './recordFile.js';
 import { RecordStore } from './recordStore.js';
 import { type Execution, runWithDeadline } from './runWithDeadline.js';
-import { newTraceId } from './traceId.js';
+import { newTraceId, rootOfTraceId } from './traceId.js';
 import { utf8SizeIfOver } from './utf8Size.js';
 
 /** One call of Lambda's Invoke, as the module API takes it. */
+/** How many ended invocations' trace headers are kept for late calls' lineage. */
+const ENDED_TRACES_KEPT = 10_000;
+
 export interface InvokeRequest {
   /** A name, `name:qualifier`, or a full or partial ARN. */
   readonly functionName: string;
@@ -37,6 +43,8 @@ export interface InvokeRequest {
   readonly identity?: unknown;
   /** The invocation that made this call, for lineage. */
   readonly parentRequestId?: string;
+  /** The trace root to run under (`1-xxxxxxxx-<24 hex>`), from the caller's `X-Amzn-Trace-Id`; new when absent. */
+  readonly traceRoot?: string;
   /** For retries: the attempt number (1-based) and the first attempt's request id. */
   readonly attempt?: number;
   readonly firstAttemptId?: string;
@@ -64,6 +72,8 @@ export interface FunctionRuntimeOptions {
   readonly logger?: Logger;
   /** Idle environments are stopped after this long (default 10 minutes). */
   readonly idleTimeoutMs?: number;
+  /** At most this many environments at once across functions (default: what the machine can map). */
+  readonly environmentCeiling?: number;
   /** Write records to `<dataDir>/invocations.ndjson` for `tributary logs` (default true). */
   readonly persistRecords?: boolean;
   /** The local AWS endpoint, given to functions as `AWS_ENDPOINT_URL` so SDK clients reach it by themselves. */
@@ -108,6 +118,9 @@ export class FunctionRuntime {
   private running = 0;
   /** `_X_AMZN_TRACE_ID` of each running invocation -> its request id: how an SDK call names its parent. */
   private readonly traces = new Map<string, string>();
+  private readonly endedTraces = new Map<string, string>();
+  /** The cap on live environments across all functions (see `machineEnvironmentCeiling`). */
+  readonly budget: EnvironmentBudget;
   private drained: (() => void) | undefined;
   private disposed = false;
 
@@ -116,10 +129,21 @@ export class FunctionRuntime {
     this.clock = options.clock ?? new SystemClock();
     this.logger = options.logger ?? silentLogger;
     const dataDir = options.dataDir ?? join(options.app.dir, '.tributary');
-    this.records = new RecordStore(
-      options.persistRecords === false ? {} : { file: join(dataDir, 'invocations.ndjson') },
-    );
+    this.records = new RecordStore(options.persistRecords === false ? {} : { file: join(dataDir, RECORDS_FILE) });
     const { model } = options.app;
+    let warned = false;
+    this.budget = new EnvironmentBudget(
+      options.environmentCeiling ?? machineEnvironmentCeiling(),
+      () => [...this.pools.values()].some((pool) => pool.evictIdle()),
+      () => {
+        if (warned) return;
+        warned = true;
+        this.logger.warn(
+          { ceiling: this.budget.ceiling },
+          'this process holds at most this many execution environments (Linux vm.max_map_count): further cold starts wait for one to end; AWS would start them',
+        );
+      },
+    );
     const reserved = new Map<string, number>();
     for (const [name, fn] of Object.entries(model.functions)) {
       if (fn.reservedConcurrency !== undefined) reserved.set(name, fn.reservedConcurrency);
@@ -135,6 +159,8 @@ export class FunctionRuntime {
           logger: this.logger,
           idleTimeoutMs: options.idleTimeoutMs ?? 10 * 60_000,
           ...(options.endpointUrl === undefined ? {} : { endpointUrl: options.endpointUrl }),
+          budget: this.budget,
+          onCall: (call, parentRequestId) => this.platformCall(call, parentRequestId),
           onEnvironment: (change, environmentId) =>
             this.events.emit('environment', { functionName: name, change, environmentId }),
         }),
@@ -193,7 +219,62 @@ export class FunctionRuntime {
    * `_X_AMZN_TRACE_ID` as `X-Amzn-Trace-Id`, so a call from inside a handler names its parent invocation.
    */
   requestIdOfTrace(traceHeader: string | undefined): string | undefined {
-    return traceHeader === undefined ? undefined : this.traces.get(traceHeader);
+    if (traceHeader === undefined) return undefined;
+    return this.traces.get(traceHeader) ?? this.endedTraces.get(traceHeader);
+  }
+
+  /**
+   * Starts environments of a function ahead of traffic until it has `count` (Init runs now, not on the first
+   * requests), as provisioned concurrency does on AWS; they then stay warm like any other until idle too long.
+   * At most `parallel` Inits run at once. Resolves with how many environments the function has.
+   */
+  async prewarm(functionName: string, count: number, parallel = 4): Promise<number> {
+    const pool = this.pools.get(functionName);
+    if (pool === undefined) throw functionNotFound(functionArn(this.app.model.region, functionName));
+    const started: AcquiredEnvironment[] = [];
+    let next = pool.size;
+    await Promise.all(
+      Array.from({ length: parallel }, async () => {
+        while (next < count) {
+          next += 1;
+          started.push(await pool.startCold());
+        }
+      }),
+    );
+    for (const acquired of started) if (acquired.kind !== 'init-error') pool.release(acquired.environment, true);
+    return pool.size;
+  }
+
+  /**
+   * A function call from inside an environment over its channel: Invoke's pipeline (limits, throttles, async queue,
+   * records with the caller as parent) without HTTP; Invoke's own failures come back as AWS-typed errors.
+   */
+  private async platformCall(call: PlatformCall, parentRequestId: string | undefined): Promise<PlatformAnswer> {
+    try {
+      const result = await this.invoke({
+        functionName: call.functionName,
+        payload: call.payload,
+        invocationType: call.invocationType,
+        ...(parentRequestId === undefined ? {} : { parentRequestId }),
+      });
+      return { ok: true, statusCode: result.statusCode, payload: result.payload, functionError: result.functionError };
+    } catch (error) {
+      if (isTributaryError(error) && error.aws !== undefined)
+        return { ok: false, errorType: error.aws.type, message: error.message, status: error.aws.status };
+      return { ok: false, errorType: 'ServiceException', message: String(error), status: 500 };
+    }
+  }
+
+  /**
+   * A call its caller sent just before ending (an L1 timing out with Invokes in flight) still names it as parent:
+   * the latest ended invocations' trace headers are kept (bounded).
+   */
+  private rememberEnded(traceId: string, requestId: string): void {
+    this.endedTraces.set(traceId, requestId);
+    if (this.endedTraces.size > ENDED_TRACES_KEPT) {
+      const oldest = this.endedTraces.keys().next().value;
+      if (oldest !== undefined) this.endedTraces.delete(oldest);
+    }
   }
 
   private isRunning(requestId: string): boolean {
@@ -293,6 +374,7 @@ export class FunctionRuntime {
       const acquired = pool.takeWarm() ?? (await pool.startCold());
       let execution: Execution;
       let environmentId: string | undefined;
+      let traceRoot = request.traceRoot;
       if (acquired.kind === 'init-error') {
         const { error, log } = acquired;
         execution = {
@@ -307,7 +389,8 @@ export class FunctionRuntime {
       } else {
         environmentId = acquired.environment.id;
         this.events.emit('invoke-start', { requestId, functionName: reference.name, environmentId });
-        const traceId = newTraceId(startTime, requestId);
+        const traceId = newTraceId(startTime, requestId, request.traceRoot);
+        traceRoot = rootOfTraceId(traceId);
         this.traces.set(traceId, requestId);
         try {
           execution = await runWithDeadline(acquired.environment, this.clock, {
@@ -321,6 +404,7 @@ export class FunctionRuntime {
           });
         } finally {
           this.traces.delete(traceId);
+          this.rememberEnded(traceId, requestId);
         }
         pool.release(acquired.environment, execution.healthy);
       }
@@ -336,6 +420,7 @@ export class FunctionRuntime {
         functionName: reference.name,
         invocationType,
         parentRequestId: request.parentRequestId,
+        ...(traceRoot === undefined ? {} : { traceRoot }),
         attempt: request.attempt ?? 1,
         firstAttemptId: request.firstAttemptId ?? requestId,
         coldStart: acquired.kind !== 'warm',
@@ -378,6 +463,7 @@ export class FunctionRuntime {
           functionName,
           invocationType: request.invocationType ?? 'RequestResponse',
           parentRequestId: request.parentRequestId,
+          ...(request.traceRoot === undefined ? {} : { traceRoot: request.traceRoot }),
           attempt: request.attempt ?? 1,
           firstAttemptId: request.firstAttemptId ?? requestId,
           coldStart: false,

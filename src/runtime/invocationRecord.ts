@@ -20,6 +20,8 @@ export interface InvocationRecord {
   readonly invocationType: InvocationType;
   /** The invocation that made this one, when known (e.g. an L1 invoking its L2x). */
   readonly parentRequestId: string | undefined;
+  /** The X-Ray trace root it ran under (shared with the caller's other calls when the caller sent one). */
+  readonly traceRoot?: string;
   /** 1 for the first attempt. */
   readonly attempt: number;
   readonly firstAttemptId: string;

@@ -20,7 +20,7 @@ export const handler = async (event, context) => {
     ...(event.withSlow ? { slow: { function: 'slow', required: false } } : {}),
   };
   try {
-    const result = await fanOut(branches, context, { lambda, safetyMarginMs: event.margin ?? 250, mode: event.mode ?? 'sync' });
+    const result = await fanOut(branches, context, { lambda, safetyMarginMs: event.margin ?? 250, mode: event.mode ?? 'sync', transport: event.transport ?? 'auto' });
     return { values: result.values, complete: result.complete, budgetMs: result.budgetMs,
       errors: Object.fromEntries(Object.entries(result.outcomes).filter(([, o]) => !o.ok).map(([k, o]) => [k, { error: o.error, timedOut: o.timedOut }])) };
   } catch (error) {
@@ -73,4 +73,12 @@ test('fanOut: parallel branches, partial results, required failures, deadlines f
   const l1 = session.runtime.records.list({ functionName: 'l1' });
   const children = session.runtime.records.list().filter((r) => r.parentRequestId === l1[0]?.requestId);
   assert.deepEqual(children.map((r) => r.functionName).sort(), ['broken', 'fast'], 'branches are linked to their L1');
+
+  // The same fan-out through the AWS SDK (the transport used on AWS) answers the same, with the same lineage.
+  const viaSdk = await invoke({ id: 'c-5', transport: 'sdk' });
+  assert.deepEqual(viaSdk.values, { fast: { id: 'c-5', source: 'fast' } });
+  assert.deepEqual(viaSdk.errors.broken, { error: 'inventory is down', timedOut: false });
+  const sdkL1 = session.runtime.records.list({ functionName: 'l1' }).at(-1);
+  const sdkChildren = session.runtime.records.list().filter((r) => r.parentRequestId === sdkL1?.requestId);
+  assert.deepEqual(sdkChildren.map((r) => r.functionName).sort(), ['broken', 'fast']);
 });

@@ -8,6 +8,7 @@ const lambda = new LambdaClient({});
 
 interface OverviewEvent {
   headers?: Record<string, string | undefined>;
+  queryStringParameters?: Record<string, string | undefined>;
 }
 
 /**
@@ -15,7 +16,9 @@ interface OverviewEvent {
  * left of this function's own time minus a safety margin, and merges what they return; a failed branch is reported
  * under `errors`, not fatal (every branch here is optional). With an `Idempotency-Key` header the request is
  * idempotent (Powertools, in the `idempotency` table): a retry gets the stored answer, and a retry after a partial
- * failure re-runs only the branches that had not finished.
+ * failure re-runs only the branches that had not finished. `?mode=async` is the same work served asynchronously:
+ * the branches are queued (Event invokes) and the answer is 202 at once — what `tributary report` and
+ * `npm run demo:concurrency` compare with the sync and client-side ways.
  */
 export const handler = idempotentEntryPoint(async (event: OverviewEvent, context: LambdaContext) => {
   const customerId = customerIdFrom(event);
@@ -24,11 +27,14 @@ export const handler = idempotentEntryPoint(async (event: OverviewEvent, context
     names.map((name) => [name, { function: name, payload: { customerId }, required: false }]),
   );
   const idempotencyKey = event.headers?.['idempotency-key'];
+  const mode = event.queryStringParameters?.mode === 'async' ? 'async' : 'sync';
   const { values, outcomes } = await fanOut(branches, context, {
     lambda,
+    mode,
     safetyMarginMs: 500,
     ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
   });
+  if (mode === 'async') return { statusCode: 202, body: JSON.stringify({ customerId, queued: Object.keys(outcomes) }) };
   const errors = Object.fromEntries(
     Object.entries(outcomes).flatMap(([name, outcome]) => (outcome.ok ? [] : [[name, outcome.error]])),
   );

@@ -3,6 +3,7 @@ import { functionArn, parseFunctionReference } from '../../runtime/functionArn.j
 import type { FunctionRuntime } from '../../runtime/functionRuntime.js';
 import type { InvocationType } from '../../runtime/invocationRecord.js';
 import { functionNotFound } from '../../runtime/invokeErrors.js';
+import { traceRootOf } from '../../runtime/traceId.js';
 import { type Logger, silentLogger } from '../../shared/logger.js';
 import { type EdgeRequest, type EdgeResponse, type EdgeService, json } from '../edgeMessage.js';
 import { restJsonError, toRestJsonError } from '../restJsonErrors.js';
@@ -90,8 +91,10 @@ export class LambdaService implements EdgeService {
     const runtime = this.runtime();
     const qualifier = request.query.get('Qualifier') ?? undefined;
     const parentRequestId = runtime.requestIdOfTrace(request.headers['x-amzn-trace-id']);
+    const traceRoot = traceRootOf(request.headers['x-amzn-trace-id']);
     const result = await runtime.invoke({
       functionName,
+      ...(traceRoot === undefined ? {} : { traceRoot }),
       payload: request.body.toString('utf8'),
       invocationType: invocationType as InvocationType,
       logType: invocationType === 'RequestResponse' ? logType : 'None',

@@ -1,7 +1,14 @@
 import { Worker } from 'node:worker_threads';
 import { newShortId } from '../../shared/ids.js';
 import { type ErrorDocument, runtimeError } from './errorDocument.js';
-import type { EnvironmentInit, EnvironmentToMain, InvokeMessage } from './workerProtocol.js';
+import type {
+  EnvironmentInit,
+  EnvironmentToMain,
+  InvokeMessage,
+  MainToEnvironment,
+  PlatformAnswer,
+  PlatformCall,
+} from './workerProtocol.js';
 
 /** How one invocation in an environment ended. */
 export type EnvironmentOutcome =
@@ -15,6 +22,8 @@ export interface EnvironmentOptions {
   /** The whole environment of the thread: reserved variables plus the function's own, nothing else. */
   readonly env: Readonly<Record<string, string>>;
   readonly memorySizeMb: number;
+  /** Serves a function call made from inside the environment; `parentRequestId` is the invocation running then. */
+  readonly onCall?: (call: PlatformCall, parentRequestId: string | undefined) => Promise<PlatformAnswer>;
 }
 
 // The published package runs the compiled worker.js directly. Running from TypeScript sources (tests, tsx),
@@ -24,6 +33,13 @@ const fromSources = import.meta.url.endsWith('.ts');
 const workerEntry: string | URL = fromSources
   ? `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(new URL('./worker.ts', import.meta.url).href)}); });`
   : new URL('./worker.js', import.meta.url);
+
+const unavailable: PlatformAnswer = {
+  ok: false,
+  errorType: 'ServiceException',
+  message: 'The platform could not take the call',
+  status: 500,
+};
 
 /**
  * One Lambda execution environment: a worker thread that imported the handler once (Init) and serves one
@@ -46,8 +62,10 @@ export class Environment {
   private fatal: ErrorDocument | undefined;
   private onOutcome: ((outcome: EnvironmentOutcome) => void) | undefined;
   private currentRequestId = '';
+  private readonly onCall: EnvironmentOptions['onCall'];
 
   constructor(options: EnvironmentOptions) {
+    this.onCall = options.onCall;
     this.worker = new Worker(workerEntry, {
       eval: fromSources,
       workerData: options.init,
@@ -121,6 +139,9 @@ export class Environment {
       case 'fatal':
         this.fatal = message.error;
         break;
+      case 'call':
+        this.serveCall(message.callId, message.call);
+        break;
       case 'result':
         this.finish(
           message.ok
@@ -131,6 +152,18 @@ export class Environment {
       default:
         break;
     }
+  }
+
+  private serveCall(callId: number, call: PlatformCall): void {
+    const parent = this.currentRequestId === '' ? undefined : this.currentRequestId;
+    const answered = this.onCall?.(call, parent) ?? Promise.resolve(unavailable);
+    void answered
+      .catch((): PlatformAnswer => unavailable)
+      .then((answer) => {
+        if (this.dead) return;
+        const message: MainToEnvironment = { type: 'call-result', callId, answer };
+        this.worker.postMessage(message);
+      });
   }
 
   private finish(outcome: EnvironmentOutcome): void {

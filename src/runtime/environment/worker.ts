@@ -8,7 +8,15 @@ import { callHandler, countActiveResources, type HandlerFunction } from './callH
 import { consoleCaptureFor } from './consoleTarget.js';
 import { toErrorDocument } from './errorDocument.js';
 import { loadHandler } from './loadHandler.js';
-import type { EnvironmentInit, EnvironmentToMain, MainToEnvironment } from './workerProtocol.js';
+import { PLATFORM_INVOKE } from './platformInvoke.js';
+import type {
+  EnvironmentInit,
+  EnvironmentToMain,
+  InvokeMessage,
+  MainToEnvironment,
+  PlatformAnswer,
+  PlatformCall,
+} from './workerProtocol.js';
 
 const port = parentPort;
 if (port === null) throw new Error('worker.ts runs only as a worker thread');
@@ -36,14 +44,28 @@ process.on('unhandledRejection', (reason) => {
   process.exit(1);
 });
 
+// Calls to other functions over this environment's channel (tributary/aggregate's local transport).
+const calls = new Map<number, (answer: PlatformAnswer) => void>();
+let nextCall = 0;
+(globalThis as Record<symbol, unknown>)[PLATFORM_INVOKE] = (call: PlatformCall): Promise<PlatformAnswer> =>
+  new Promise((resolve) => {
+    nextCall += 1;
+    calls.set(nextCall, resolve);
+    send({ type: 'call', callId: nextCall, call });
+  });
+
 // Listen before user code loads, so the port counts in the baseline of resources that are ours.
 let handler: HandlerFunction | undefined;
 port.on('message', (message: MainToEnvironment) => {
-  if (handler !== undefined) invoke(handler, message);
+  if (message.type === 'call-result') {
+    const resolve = calls.get(message.callId);
+    calls.delete(message.callId);
+    resolve?.(message.answer);
+  } else if (handler !== undefined) invoke(handler, message);
 });
 const baseline = countActiveResources();
 
-function invoke(run: HandlerFunction, message: MainToEnvironment): void {
+function invoke(run: HandlerFunction, message: InvokeMessage): void {
   invocation.requestId = message.requestId;
   process.env._X_AMZN_TRACE_ID = message.traceId;
   let event: unknown;

@@ -31,7 +31,26 @@ export interface InvokeMessage {
   readonly identity?: unknown;
 }
 
-export type MainToEnvironment = InvokeMessage;
+/** A function invoked from inside an environment over its channel (what `tributary/aggregate` uses locally). */
+export interface PlatformCall {
+  readonly functionName: string;
+  readonly payload: string;
+  readonly invocationType: 'RequestResponse' | 'Event';
+}
+
+/** How a platform call ended: Invoke's answer, or the error Invoke itself failed with (a throttle, a bad name). */
+export type PlatformAnswer =
+  | {
+      readonly ok: true;
+      readonly statusCode: number;
+      readonly payload: string;
+      readonly functionError: string | undefined;
+    }
+  | { readonly ok: false; readonly errorType: string; readonly message: string; readonly status: number };
+
+export type MainToEnvironment =
+  | InvokeMessage
+  | ({ readonly type: 'call-result'; readonly callId: number } & { readonly answer: PlatformAnswer });
 
 export type EnvironmentToMain =
   | { readonly type: 'ready' }
@@ -52,4 +71,5 @@ export type EnvironmentToMain =
       readonly memoryUsedMb: number;
     }
   /** An uncaught exception or unhandled rejection: the environment reports it, then exits. */
-  | { readonly type: 'fatal'; readonly error: ErrorDocument };
+  | { readonly type: 'fatal'; readonly error: ErrorDocument }
+  | { readonly type: 'call'; readonly callId: number; readonly call: PlatformCall };
