@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
 import { FsObjectStore } from '../lake/fsObjectStore.js';
 import { LAMBDA } from '../model/awsLimits.js';
 import type { LoadedApp } from '../model/loadApp.js';
@@ -12,7 +13,7 @@ import { AsyncInvoker } from './async/asyncInvoker.js';
 import { bill } from './billing.js';
 import { ConcurrencyLimiter, type ConcurrencySlot } from './concurrencyLimiter.js';
 import type { PlatformAnswer, PlatformCall } from './environment/workerProtocol.js';
-import { EnvironmentBudget, machineEnvironmentCeiling } from './environmentBudget.js';
+import { EnvironmentBudget } from './environmentBudget.js';
 import { executionLog, logTail } from './executionLog.js';
 import { functionArn, parseFunctionReference } from './functionArn.js';
 import { type AcquiredEnvironment, FunctionPool } from './functionPool.js';
@@ -72,7 +73,7 @@ export interface FunctionRuntimeOptions {
   readonly logger?: Logger;
   /** Idle environments are stopped after this long (default 10 minutes). */
   readonly idleTimeoutMs?: number;
-  /** At most this many environments at once across functions (default: what the machine can map). */
+  /** At most this many environments at once across functions (default: as many as the machine can map). */
   readonly environmentCeiling?: number;
   /** Write records to `<dataDir>/invocations.ndjson` for `tributary logs` (default true). */
   readonly persistRecords?: boolean;
@@ -119,7 +120,7 @@ export class FunctionRuntime {
   /** `_X_AMZN_TRACE_ID` of each running invocation -> its request id: how an SDK call names its parent. */
   private readonly traces = new Map<string, string>();
   private readonly endedTraces = new Map<string, string>();
-  /** The cap on live environments across all functions (see `machineEnvironmentCeiling`). */
+  /** The cap on live environments across all functions (see `machineHasRoom`). */
   readonly budget: EnvironmentBudget;
   private drained: (() => void) | undefined;
   private disposed = false;
@@ -130,20 +131,24 @@ export class FunctionRuntime {
     this.logger = options.logger ?? silentLogger;
     const dataDir = options.dataDir ?? join(options.app.dir, '.tributary');
     this.records = new RecordStore(options.persistRecords === false ? {} : { file: join(dataDir, RECORDS_FILE) });
+    // Lambda freezes an environment between invocations: it uses no CPU. V8's memory reducer instead wakes every
+    // idle isolate to shrink its heap — with hundreds of environments, about a core's worth of CPU doing nothing
+    // the app asked for. Off for the isolates created from now on (process-wide; idempotent).
+    setFlagsFromString('--no-memory-reducer');
     const { model } = options.app;
     let warned = false;
-    this.budget = new EnvironmentBudget(
-      options.environmentCeiling ?? machineEnvironmentCeiling(),
-      () => [...this.pools.values()].some((pool) => pool.evictIdle()),
-      () => {
+    this.budget = new EnvironmentBudget({
+      ...(options.environmentCeiling === undefined ? {} : { ceiling: options.environmentCeiling }),
+      evictIdle: () => [...this.pools.values()].some((pool) => pool.evictIdle()),
+      onFull: (live) => {
         if (warned) return;
         warned = true;
         this.logger.warn(
-          { ceiling: this.budget.ceiling },
-          'this process holds at most this many execution environments (Linux vm.max_map_count): further cold starts wait for one to end; AWS would start them',
+          { environments: live },
+          'this process cannot map memory for more execution environments (Linux vm.max_map_count): further cold starts wait for one to end; AWS would start them',
         );
       },
-    );
+    });
     const reserved = new Map<string, number>();
     for (const [name, fn] of Object.entries(model.functions)) {
       if (fn.reservedConcurrency !== undefined) reserved.set(name, fn.reservedConcurrency);
@@ -226,7 +231,8 @@ export class FunctionRuntime {
   /**
    * Starts environments of a function ahead of traffic until it has `count` (Init runs now, not on the first
    * requests), as provisioned concurrency does on AWS; they then stay warm like any other until idle too long.
-   * At most `parallel` Inits run at once. Resolves with how many environments the function has.
+   * At most `parallel` Inits run at once; it stops early when the machine has no room for more (it never stops
+   * other environments to make room). Resolves with how many environments the function has.
    */
   async prewarm(functionName: string, count: number, parallel = 4): Promise<number> {
     const pool = this.pools.get(functionName);
@@ -235,7 +241,7 @@ export class FunctionRuntime {
     let next = pool.size;
     await Promise.all(
       Array.from({ length: parallel }, async () => {
-        while (next < count) {
+        while (next < count && this.budget.hasRoom()) {
           next += 1;
           started.push(await pool.startCold());
         }

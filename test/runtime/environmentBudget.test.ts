@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { machineEnvironmentCeiling } from '../../src/runtime/environmentBudget.js';
+import { machineHasRoom } from '../../src/runtime/environmentBudget.js';
 import { startDevApp } from '../helpers/devApp.js';
 import { openGate } from '../helpers/gate.js';
 
@@ -37,5 +37,5 @@ test('the environment ceiling: idle environments make room; past it, a cold star
   assert.equal((await second).payload, '"released"');
   assert.equal((await third).payload, '"quick"');
   assert.ok(runtime.budget.inUse <= 2);
-  assert.ok(machineEnvironmentCeiling() >= 16);
+  assert.equal(machineHasRoom(10), true, 'a few environments always fit');
 });
