@@ -157,6 +157,12 @@ export async function fanOut<B extends Record<string, BranchSpec>>(
   };
 }
 
+/** An Event invoke's outcome: accepted on 202. */
+const acceptedOutcome = (statusCode: number | undefined, durationMs: number): BranchOutcome =>
+  statusCode === 202
+    ? { ok: true, value: { accepted: true }, durationMs }
+    : { ok: false, error: `not accepted (${statusCode})`, timedOut: false, durationMs };
+
 /** A branch's answer from its JSON payload (or its error document when the function failed). */
 function answerOutcome(text: string, functionError: string | undefined, durationMs: number): BranchOutcome {
   const value: unknown = JSON.parse(text === '' ? 'null' : text);
@@ -193,10 +199,7 @@ async function invokeOnPlatform(
   const durationMs = Date.now() - started;
   if (answer === 'timeout') return { ok: false, error: `no answer within ${budgetMs} ms`, timedOut: true, durationMs };
   if (!answer.ok) return { ok: false, error: answer.message, timedOut: false, durationMs };
-  if (mode === 'async')
-    return answer.statusCode === 202
-      ? { ok: true, value: { accepted: true }, durationMs }
-      : { ok: false, error: `not accepted (${answer.statusCode})`, timedOut: false, durationMs };
+  if (mode === 'async') return acceptedOutcome(answer.statusCode, durationMs);
   return answerOutcome(answer.payload, answer.functionError, durationMs);
 }
 
@@ -220,10 +223,7 @@ async function invokeBranch(
       }),
       { abortSignal: signal },
     );
-    if (mode === 'async')
-      return response.StatusCode === 202
-        ? { ok: true, value: { accepted: true }, durationMs: elapsed() }
-        : { ok: false, error: `not accepted (${response.StatusCode})`, timedOut: false, durationMs: elapsed() };
+    if (mode === 'async') return acceptedOutcome(response.StatusCode, elapsed());
     const text = response.Payload === undefined ? 'null' : decoder.decode(response.Payload);
     return answerOutcome(text, response.FunctionError, elapsed());
   } catch (error) {

@@ -3,16 +3,8 @@ import { DYNAMODB_STREAMS } from '../model/awsLimits.js';
 import type { Clock } from '../shared/clock.js';
 import { isJsonObject, type JsonObject } from '../shared/jsonObject.js';
 import type { DynamoAnswer } from './dynaliteEngine.js';
+import { dynamoError, validationError } from './dynamoErrors.js';
 import { formatSequenceNumber, parseSequenceNumber, type StreamStore, type TableStream } from './streamStore.js';
-
-const streamsError = (type: string, message: string): DynamoAnswer => ({
-  status: 400,
-  body: { __type: `com.amazonaws.dynamodb.v20120810#${type}`, message },
-});
-const validation = (message: string): DynamoAnswer => ({
-  status: 400,
-  body: { __type: 'com.amazon.coral.validate#ValidationException', message },
-});
 
 /** The single shard of a stream (one per stream here: tables are small enough not to split). */
 export const shardIdOf = (stream: TableStream): string =>
@@ -108,7 +100,7 @@ export class StreamsApi {
     const stream = typeof arn === 'string' ? this.streams.byArn(arn) : undefined;
     return (
       stream ??
-      streamsError('ResourceNotFoundException', `Requested resource not found: Stream: ${String(arn)} not found`)
+      dynamoError('ResourceNotFoundException', `Requested resource not found: Stream: ${String(arn)} not found`)
     );
   }
 
@@ -146,7 +138,7 @@ export class StreamsApi {
     const stream = this.stream(input.StreamArn);
     if ('status' in stream) return stream;
     if (input.ShardId !== shardIdOf(stream))
-      return streamsError(
+      return dynamoError(
         'ResourceNotFoundException',
         `Requested resource not found: Shard: ${String(input.ShardId)} in Stream: ${stream.arn} not found`,
       );
@@ -156,13 +148,15 @@ export class StreamsApi {
     else if (type === 'LATEST') after = stream.endSeq ?? this.streams.head();
     else if (type === 'AT_SEQUENCE_NUMBER' || type === 'AFTER_SEQUENCE_NUMBER') {
       const seq = typeof input.SequenceNumber === 'string' ? parseSequenceNumber(input.SequenceNumber) : undefined;
-      if (seq === undefined) return validation('SequenceNumber must be a sequence number of this shard');
+      if (seq === undefined) return validationError('SequenceNumber must be a sequence number of this shard');
       const first = this.streams.bounds(stream.arn)?.first;
       if (first !== undefined && seq < first)
-        return streamsError('TrimmedDataAccessException', 'The requested sequence number is beyond the trim horizon');
+        return dynamoError('TrimmedDataAccessException', 'The requested sequence number is beyond the trim horizon');
       after = type === 'AT_SEQUENCE_NUMBER' ? seq - 1n : seq;
     } else
-      return validation('ShardIteratorType must be TRIM_HORIZON, LATEST, AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER');
+      return validationError(
+        'ShardIteratorType must be TRIM_HORIZON, LATEST, AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER',
+      );
     return {
       status: 200,
       body: { ShardIterator: encodeIterator({ arn: stream.arn, after, issuedMs: this.clock.now() }) },
@@ -171,18 +165,15 @@ export class StreamsApi {
 
   private getRecords(input: JsonObject): DynamoAnswer {
     const iterator = decodeIterator(input.ShardIterator);
-    if (iterator === undefined) return validation('Invalid ShardIterator');
+    if (iterator === undefined) return validationError('Invalid ShardIterator');
     const now = this.clock.now();
     if (now - iterator.issuedMs > DYNAMODB_STREAMS.iteratorLifetimeMs)
-      return streamsError(
-        'ExpiredIteratorException',
-        'Iterator expired. The iterator was created over 15 minutes ago.',
-      );
+      return dynamoError('ExpiredIteratorException', 'Iterator expired. The iterator was created over 15 minutes ago.');
     const stream = this.stream(iterator.arn);
     if ('status' in stream) return stream;
     const first = this.streams.bounds(stream.arn)?.first;
     if (iterator.after > 0n && first !== undefined && iterator.after + 1n < first)
-      return streamsError('TrimmedDataAccessException', 'The records at this iterator are beyond the trim horizon');
+      return dynamoError('TrimmedDataAccessException', 'The records at this iterator are beyond the trim horizon');
     const limit = Math.min(
       typeof input.Limit === 'number' ? input.Limit : DYNAMODB_STREAMS.maxRecordsPerGetRecords,
       DYNAMODB_STREAMS.maxRecordsPerGetRecords,

@@ -8,21 +8,13 @@ import {
   type DynaliteOperation,
   type DynamoAnswer,
 } from './dynaliteEngine.js';
+import { dynamoError, validationError } from './dynamoErrors.js';
 import type { StreamStore, TableStream } from './streamStore.js';
 import { streamArnOf, type TableWriter } from './tableWriter.js';
 import type { Transactions } from './transactions.js';
 
-const validation = (message: string): DynamoAnswer => ({
-  status: 400,
-  body: { __type: 'com.amazon.coral.validate#ValidationException', message },
-});
-const notFound = (table: string): DynamoAnswer => ({
-  status: 400,
-  body: {
-    __type: 'com.amazonaws.dynamodb.v20120810#ResourceNotFoundException',
-    message: `Requested resource not found: Table: ${table} not found`,
-  },
-});
+const notFound = (table: string): DynamoAnswer =>
+  dynamoError('ResourceNotFoundException', `Requested resource not found: Table: ${table} not found`);
 
 /** A stream specification as CreateTable and UpdateTable take it. */
 function streamSpecification(
@@ -31,10 +23,10 @@ function streamSpecification(
   const spec = input.StreamSpecification;
   if (spec === undefined) return undefined;
   if (!isJsonObject(spec) || typeof spec.StreamEnabled !== 'boolean')
-    return validation('StreamSpecification.StreamEnabled is required');
+    return validationError('StreamSpecification.StreamEnabled is required');
   const viewType = spec.StreamViewType as StreamViewType | undefined;
   if (spec.StreamEnabled && (viewType === undefined || !STREAM_VIEW_TYPES.includes(viewType)))
-    return validation(`StreamViewType must be one of ${STREAM_VIEW_TYPES.join(', ')} when StreamEnabled is true`);
+    return validationError(`StreamViewType must be one of ${STREAM_VIEW_TYPES.join(', ')} when StreamEnabled is true`);
   return { enabled: spec.StreamEnabled, viewType };
 }
 
@@ -132,8 +124,8 @@ export class TableOperations {
     if (spec !== undefined) {
       const current = this.streams.enabled(table);
       if (spec.enabled && current !== undefined)
-        return validation(`Table already has an enabled stream: ${current.arn}`);
-      if (!spec.enabled && current === undefined) return validation('Table does not have an enabled stream');
+        return validationError(`Table already has an enabled stream: ${current.arn}`);
+      if (!spec.enabled && current === undefined) return validationError('Table does not have an enabled stream');
       if (spec.enabled && spec.viewType !== undefined) this.enableStream(table, spec.viewType);
       else this.streams.disable(table, this.clock.now());
     }
@@ -160,11 +152,11 @@ export class TableOperations {
     const table = String(input.TableName);
     const spec = input.TimeToLiveSpecification;
     if (!isJsonObject(spec) || typeof spec.Enabled !== 'boolean' || typeof spec.AttributeName !== 'string')
-      return validation('TimeToLiveSpecification needs Enabled and AttributeName');
+      return validationError('TimeToLiveSpecification needs Enabled and AttributeName');
     if ((await this.engine.call('DescribeTable', { TableName: table })).status !== 200) return notFound(table);
     const current = this.streams.ttlAttribute(table);
-    if (spec.Enabled && current !== undefined) return validation('TimeToLive is already enabled');
-    if (!spec.Enabled && current === undefined) return validation('TimeToLive is already disabled');
+    if (spec.Enabled && current !== undefined) return validationError('TimeToLive is already enabled');
+    if (!spec.Enabled && current === undefined) return validationError('TimeToLive is already disabled');
     this.streams.setTtl(table, spec.Enabled ? spec.AttributeName : undefined);
     return { status: 200, body: { TimeToLiveSpecification: spec } };
   }

@@ -1,6 +1,7 @@
 import type { Clock } from '../shared/clock.js';
 import { isJsonObject, type JsonObject } from '../shared/jsonObject.js';
 import type { DynaliteEngine, DynamoAnswer } from './dynaliteEngine.js';
+import { dynamoError, validationError } from './dynamoErrors.js';
 import type { Item } from './itemImages.js';
 import type { KeyedLocks } from './keyedLocks.js';
 import type { ItemChange } from './streamRecord.js';
@@ -21,15 +22,6 @@ interface Step {
   readonly keys: Item;
   readonly identity: string;
 }
-
-const error = (type: string, message: string, extra: JsonObject = {}): DynamoAnswer => ({
-  status: 400,
-  body: { __type: `com.amazonaws.dynamodb.v20120810#${type}`, message, ...extra },
-});
-const validation = (message: string): DynamoAnswer => ({
-  status: 400,
-  body: { __type: 'com.amazon.coral.validate#ValidationException', message },
-});
 
 /** The `#name` and `:value` placeholders an expression uses. */
 function placeholders(expressions: readonly unknown[]): Set<string> {
@@ -86,7 +78,7 @@ export class Transactions {
       if (earlier !== undefined)
         return earlier.request === request
           ? earlier.answer
-          : error(
+          : dynamoError(
               'IdempotentParameterMismatchException',
               'The request uses the same client token as a previous, but non-identical request.',
             );
@@ -100,11 +92,11 @@ export class Transactions {
   async get(input: JsonObject): Promise<DynamoAnswer> {
     const items = input.TransactItems;
     if (!Array.isArray(items) || items.length === 0 || items.length > MAX_TRANSACTION_ITEMS)
-      return validation(`Member must have length less than or equal to ${MAX_TRANSACTION_ITEMS} and at least 1`);
+      return validationError(`Member must have length less than or equal to ${MAX_TRANSACTION_ITEMS} and at least 1`);
     const gets: { input: JsonObject; identity: string; keys: Item }[] = [];
     for (const item of items) {
       const get = isJsonObject(item) ? item.Get : undefined;
-      if (!isJsonObject(get)) return validation('Each TransactItems entry must hold exactly one Get');
+      if (!isJsonObject(get)) return validationError('Each TransactItems entry must hold exactly one Get');
       const target = await this.writer.identityOf(get.TableName, get.Key);
       if (target === undefined) return this.missingTarget(get);
       gets.push({ input: get, ...target });
@@ -126,7 +118,7 @@ export class Transactions {
   private async writeOnce(input: JsonObject): Promise<DynamoAnswer> {
     const items = input.TransactItems;
     if (!Array.isArray(items) || items.length === 0 || items.length > MAX_TRANSACTION_ITEMS)
-      return validation(
+      return validationError(
         `1 validation error detected: Value at 'transactItems' failed to satisfy constraint: Member must have length less than or equal to ${MAX_TRANSACTION_ITEMS}`,
       );
     const steps: Step[] = [];
@@ -134,7 +126,7 @@ export class Transactions {
       const present = isJsonObject(item) ? OPERATIONS.filter((operation) => isJsonObject(item[operation])) : [];
       const operation = present[0];
       if (operation === undefined || present.length !== 1 || !isJsonObject(item))
-        return validation('Each TransactItems entry must hold exactly one of ConditionCheck, Put, Update, Delete');
+        return validationError('Each TransactItems entry must hold exactly one of ConditionCheck, Put, Update, Delete');
       const stepInput = item[operation] as JsonObject;
       const target = await this.writer.identityOf(
         stepInput.TableName,
@@ -144,7 +136,7 @@ export class Transactions {
       steps.push({ operation, input: stepInput, table: stepInput.TableName as string, ...target });
     }
     if (new Set(steps.map((step) => step.identity)).size !== steps.length)
-      return validation('Transaction request cannot include multiple operations on one item');
+      return validationError('Transaction request cannot include multiple operations on one item');
     return this.locks.run(
       steps.map((step) => step.identity),
       () => this.applyLocked(steps),
@@ -153,10 +145,10 @@ export class Transactions {
 
   /** The engine's own error for a step whose table or key is wrong. */
   private async missingTarget(step: JsonObject): Promise<DynamoAnswer> {
-    if (typeof step.TableName !== 'string') return validation('TableName is required');
+    if (typeof step.TableName !== 'string') return validationError('TableName is required');
     const described = await this.engine.call('DescribeTable', { TableName: step.TableName });
-    if (described.status !== 200) return error('ResourceNotFoundException', 'Requested resource not found');
-    return validation('The provided key element does not match the schema');
+    if (described.status !== 200) return dynamoError('ResourceNotFoundException', 'Requested resource not found');
+    return validationError('The provided key element does not match the schema');
   }
 
   private async applyLocked(steps: readonly Step[]): Promise<DynamoAnswer> {
@@ -179,7 +171,7 @@ export class Transactions {
       }
     }
     if (cancelled)
-      return error(
+      return dynamoError(
         'TransactionCanceledException',
         `Transaction cancelled, please refer cancellation reasons for specific reasons [${reasons.map((r) => r.Code).join(', ')}]`,
         { CancellationReasons: reasons },
@@ -190,7 +182,7 @@ export class Transactions {
       const answer = await this.applyStep(step);
       if (answer.status !== 200) {
         await this.undo(steps.slice(0, index), before);
-        return error(
+        return dynamoError(
           'TransactionCanceledException',
           'Transaction cancelled, please refer cancellation reasons for specific reasons [ValidationError]',
           {

@@ -1,4 +1,4 @@
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { type BranchSpec, fanOut } from 'tributary/aggregate';
 import { customerIdFrom } from './lib/customerId.js';
 import { idempotentEntryPoint, type LambdaContext } from './lib/idempotent.js';
@@ -40,15 +40,11 @@ export const handler = idempotentEntryPoint(async (event: OverviewEvent, context
   );
   // Write-only work goes asynchronously: Lambda answers 202 once the event is queued, and retries it on its own.
   const audit = process.env.AUDIT_FUNCTION;
-  if (audit !== undefined) {
-    await lambda.send(
-      new InvokeCommand({
-        FunctionName: audit,
-        InvocationType: 'Event',
-        Payload: JSON.stringify({ customerId, viewed: names }),
-      }),
-    );
-  }
+  if (audit !== undefined)
+    await fanOut({ audit: { function: audit, payload: { customerId, viewed: names }, required: false } }, context, {
+      lambda,
+      mode: 'async',
+    });
   const overview = { customerId, ...values };
   return Object.keys(errors).length === 0 ? overview : { ...overview, errors };
 });
