@@ -256,6 +256,14 @@ describe('event source mappings on table streams', () => {
     assert.deepEqual(delivered(calls()), ['paid', 'big', 'vip-gold', 'end']);
   });
 
+  test('a disabled mapping does not poll', async (t) => {
+    const { put, calls, session } = await start(t, { enabled: false });
+    await put('ignored');
+    await session.tables.sweepTtl(); // a round trip through the tables: the write is on the stream by now
+    assert.equal(session.mappings?.size ?? 0, 0);
+    assert.deepEqual(calls(), []);
+  });
+
   test('parallelizationFactor runs lanes concurrently and keeps each item in order', async (t) => {
     const { put, calls, until } = await start(t, { parallelizationFactor: 4, batchSize: 5 });
     for (let round = 0; round < 5; round += 1)

@@ -70,6 +70,10 @@ test('examples/acme: the overview aggregates four L2x (Lambda API and HTTP API),
     Object.fromEntries(Object.entries(viaHttp).filter(([k]) => k !== 'customerId')),
   );
   assert.equal((await fetch(`${session.httpUrl}/customers/c-42`)).status, 404);
+  // The same aggregation served asynchronously: 202 once the four branches are queued.
+  const queued = await fetch(`${session.httpUrl}/customers/c-42/overview?mode=async`);
+  assert.equal(queued.status, 202);
+  assert.deepEqual(await queued.json(), { customerId: 'c-42', queued: ['profile', 'orders', 'invoices', 'shipments'] });
   // With an Idempotency-Key the overview is done once: a repeat gets the stored answer and invokes no L2.
   const keyed = () =>
     fetch(`${session.httpUrl}/customers/c-42/overview`, { headers: { 'idempotency-key': 'acme-test-1' } });
