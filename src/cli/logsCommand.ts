@@ -100,6 +100,8 @@ export async function logsCommand(functionName: string | undefined, options: Log
   watchFile(file, { interval: 200 }, () => {
     reading = reading.then(readMore);
   });
+  // What was appended between the first read and the watch starting would otherwise wait for the next change.
+  reading = reading.then(readMore);
   // `on`, not `once`: removing the listener would restore Node's default handler, which kills on a second signal.
   await new Promise<void>((resolve) => process.on('SIGINT', () => resolve()));
   unwatchFile(file);

@@ -11,7 +11,7 @@ export interface DynamoAnswer {
 interface DynaliteStore {
   readonly tableDb: { awsAccountId: string; awsRegion: string };
   readonly lifecycleManager?: { gracefulClose(callback: (error?: Error | null) => void): void };
-  readonly db: { close(callback: (error?: Error | null) => void): void };
+  readonly db: { close(callback: (error?: Error | null) => void): void; open?(): Promise<void> };
 }
 
 /** dynalite's `db` module: the store factory and DynamoDB's item size. */
@@ -137,6 +137,11 @@ export class DynaliteEngine {
   /** An item's size as DynamoDB counts it (names plus values), for a stream record's `SizeBytes`. */
   itemSize(item: JsonObject): number {
     return this.db.itemSize(item);
+  }
+
+  /** Resolves once LevelDB is open (it opens in the background; reads before that can miss tables). */
+  async opened(): Promise<void> {
+    await this.store.db.open?.();
   }
 
   /** Closes LevelDB once pending operations finished. */

@@ -74,6 +74,8 @@ export class LocalTables {
   private readonly sweeper: TtlSweeper;
   private readonly clock: Clock;
   private readonly inFlight = new Set<Promise<unknown>>();
+  /** Writes a crash left unrecorded, reconciled before any new operation runs. */
+  private recovered: Promise<number> = Promise.resolve(0);
 
   private constructor(options: LocalTablesOptions) {
     mkdirSync(options.dir, { recursive: true });
@@ -128,6 +130,13 @@ export class LocalTables {
 
   static open(options: LocalTablesOptions): LocalTables {
     const tables = new LocalTables(options);
+    tables.recovered = tables.engine
+      .opened()
+      .then(() => tables.writer.reconcile())
+      .catch((error: unknown) => {
+        (options.logger ?? silentLogger).error({ error: String(error) }, 'stream reconciliation after a crash failed');
+        return 0;
+      });
     tables.sweeper.start();
     return tables;
   }
@@ -137,6 +146,7 @@ export class LocalTables {
    * config (an existing table keeps its data; its key schema is not changed).
    */
   async ensureDeclared(declared: Readonly<Record<string, TableConfig>>): Promise<void> {
+    await this.recovered;
     for (const [name, config] of Object.entries(declared)) {
       const described = await this.engine.call('DescribeTable', { TableName: name });
       if (described.status !== 200) {
@@ -154,7 +164,12 @@ export class LocalTables {
 
   /** A DynamoDB operation (`DynamoDB_20120810.<operation>`), or undefined when it is not emulated. */
   handle(operation: string, input: JsonObject): Promise<DynamoAnswer | undefined> {
-    return this.track(this.operations.handle(operation, input));
+    return this.track(this.recovered.then(() => this.operations.handle(operation, input)));
+  }
+
+  /** How many changes a previous crash left unrecorded and this start recorded. */
+  reconciled(): Promise<number> {
+    return this.recovered;
   }
 
   /** A DynamoDB Streams operation (`DynamoDBStreams_20120810.<operation>`), or undefined when not emulated. */
@@ -175,6 +190,7 @@ export class LocalTables {
 
   /** Stops the sweeper and closes both stores once in-flight writes finished. */
   async close(): Promise<void> {
+    await this.recovered;
     await this.sweeper.stop();
     await Promise.allSettled([...this.inFlight]);
     this.streams.close();

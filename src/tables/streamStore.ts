@@ -61,7 +61,7 @@ const toStream = (row: StreamRow): TableStream => ({
  * @example
  * const store = StreamStore.open('.tributary/dynamodb/streams.db');
  * const stream = store.enable('orders', 'NEW_AND_OLD_IMAGES', arnOf, Date.now());
- * store.append(stream.arn, record, Date.now());
+ * store.settle([store.intend('orders', keys, oldImage)], { streamArn: stream.arn, record, createdMs: Date.now() });
  */
 export class StreamStore {
   /** `appended` fires with a stream ARN after each append, so pollers wake without polling. */
@@ -69,6 +69,13 @@ export class StreamStore {
   private readonly db: Database.Database;
   private readonly insert: Database.Statement;
   private readonly selectEnabled: Database.Statement;
+  private readonly insertIntent: Database.Statement;
+  private readonly deleteIntent: Database.Statement;
+  /** Appends a record (if any) and drops intents in one commit. */
+  private readonly settleAll: (
+    intents: readonly number[],
+    record: { streamArn: string; record: JsonObject; createdMs: number } | undefined,
+  ) => void;
   private readonly selectRecords: Database.Statement;
   /** Each table's enabled stream (or null for none), read on every write: kept in memory, dropped on changes. */
   private readonly enabledByTable = new Map<string, TableStream | null>();
@@ -85,11 +92,19 @@ export class StreamStore {
         seq INTEGER PRIMARY KEY AUTOINCREMENT, stream_arn TEXT NOT NULL, created_ms INTEGER NOT NULL, record TEXT NOT NULL);
       CREATE INDEX IF NOT EXISTS records_by_stream ON records (stream_arn, seq);
       CREATE TABLE IF NOT EXISTS ttl (table_name TEXT PRIMARY KEY, attribute TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS intents (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, table_name TEXT NOT NULL, keys TEXT NOT NULL, old TEXT);
     `);
     this.db.defaultSafeIntegers(false);
     // One listener per mapping lane; many lanes are expected, not a leak.
     this.events.setMaxListeners(0);
     this.insert = this.db.prepare('INSERT INTO records (stream_arn, created_ms, record) VALUES (?, ?, ?)');
+    this.insertIntent = this.db.prepare('INSERT INTO intents (table_name, keys, old) VALUES (?, ?, ?)');
+    this.deleteIntent = this.db.prepare('DELETE FROM intents WHERE id = ?');
+    this.settleAll = this.db.transaction((intents, record) => {
+      if (record !== undefined) this.insert.run(record.streamArn, record.createdMs, JSON.stringify(record.record));
+      for (const id of intents) this.deleteIntent.run(id);
+    });
     this.selectEnabled = this.db.prepare(
       'SELECT * FROM streams WHERE table_name = ? AND disabled_ms IS NULL ORDER BY created_ms DESC LIMIT 1',
     );
@@ -170,11 +185,39 @@ export class StreamStore {
       .run(nowMs, last.seq ?? 0, stream.arn);
   }
 
-  /** Appends one change record; returns its sequence number. */
-  append(streamArn: string, record: JsonObject, createdMs: number): bigint {
-    const seq = BigInt(this.insert.run(streamArn, createdMs, JSON.stringify(record)).lastInsertRowid);
-    this.events.emit('appended', streamArn);
-    return seq;
+  /**
+   * Notes, before a write to a streamed table, which item it changes and how it was: if the process dies between
+   * the item's write and its record, `intents()` tells the next start what to reconcile. Returns the intent's id.
+   */
+  intend(table: string, keys: JsonObject, oldImage: JsonObject | undefined): number {
+    const result = this.insertIntent.run(
+      table,
+      JSON.stringify(keys),
+      oldImage === undefined ? null : JSON.stringify(oldImage),
+    );
+    return Number(result.lastInsertRowid);
+  }
+
+  /** Drops intents whose writes were recorded (or changed nothing), with the record appended in the same commit. */
+  settle(intents: readonly number[], record?: { streamArn: string; record: JsonObject; createdMs: number }): void {
+    this.settleAll(intents, record);
+    if (record !== undefined) this.events.emit('appended', record.streamArn);
+  }
+
+  /** Writes that began but whose records were never settled (a crash in between), oldest first. */
+  intents(): { id: number; table: string; keys: JsonObject; oldImage: JsonObject | undefined }[] {
+    const rows = this.db.prepare('SELECT id, table_name, keys, old FROM intents ORDER BY id').all() as {
+      id: number;
+      table_name: string;
+      keys: string;
+      old: string | null;
+    }[];
+    return rows.map((row) => ({
+      id: row.id,
+      table: row.table_name,
+      keys: JSON.parse(row.keys) as JsonObject,
+      oldImage: row.old === null ? undefined : (JSON.parse(row.old) as JsonObject),
+    }));
   }
 
   /** Up to `limit` records of the stream after `afterSeq`, oldest first. */

@@ -100,10 +100,14 @@ export class TableWriter {
   /** PutItem with the lock held: the old image comes back from the write itself. */
   async putLocked(input: JsonObject, keys: Item): Promise<DynamoAnswer> {
     const table = input.TableName as string;
+    const intent = await this.intend(table, keys);
     const answer = await this.engine.call('PutItem', { ...input, ReturnValues: 'ALL_OLD' });
-    if (answer.status !== 200) return this.withConditionItem(answer, input, table, keys);
+    if (answer.status !== 200) {
+      this.settle(intent);
+      return this.withConditionItem(answer, input, table, keys);
+    }
     const oldImage = answer.body.Attributes as Item | undefined;
-    this.capture(table, { keys, oldImage, newImage: input.Item as Item });
+    this.capture(table, { keys, oldImage, newImage: input.Item as Item }, intent);
     return input.ReturnValues === 'ALL_OLD' ? answer : withoutAttributes(answer);
   }
 
@@ -111,12 +115,16 @@ export class TableWriter {
   async updateLocked(input: JsonObject, keys: Item): Promise<DynamoAnswer> {
     const table = input.TableName as string;
     const oldImage = await this.read(table, keys);
+    const intent = this.streams.enabled(table) === undefined ? undefined : this.streams.intend(table, keys, oldImage);
     const wanted = input.ReturnValues as string | undefined;
     const exact = wanted === 'UPDATED_OLD' || wanted === 'UPDATED_NEW';
     const answer = await this.engine.call('UpdateItem', exact ? input : { ...input, ReturnValues: 'ALL_NEW' });
-    if (answer.status !== 200) return this.withConditionItem(answer, input, table, keys, oldImage);
+    if (answer.status !== 200) {
+      this.settle(intent);
+      return this.withConditionItem(answer, input, table, keys, oldImage);
+    }
     const newImage = exact ? await this.read(table, keys) : (answer.body.Attributes as Item | undefined);
-    this.capture(table, { keys, oldImage, newImage });
+    this.capture(table, { keys, oldImage, newImage }, intent);
     if (exact || wanted === 'ALL_NEW') return answer;
     if (wanted === 'ALL_OLD')
       return { status: 200, body: { ...answer.body, ...(oldImage === undefined ? {} : { Attributes: oldImage }) } };
@@ -126,10 +134,14 @@ export class TableWriter {
   /** DeleteItem with the lock held: the old image comes back from the write. */
   async deleteLocked(input: JsonObject, keys: Item, byTtl = false): Promise<DynamoAnswer> {
     const table = input.TableName as string;
+    const intent = await this.intend(table, keys);
     const answer = await this.engine.call('DeleteItem', { ...input, ReturnValues: 'ALL_OLD' });
-    if (answer.status !== 200) return this.withConditionItem(answer, input, table, keys);
+    if (answer.status !== 200) {
+      this.settle(intent);
+      return this.withConditionItem(answer, input, table, keys);
+    }
     const oldImage = answer.body.Attributes as Item | undefined;
-    this.capture(table, { keys, oldImage, newImage: undefined, byTtl });
+    this.capture(table, { keys, oldImage, newImage: undefined, byTtl }, intent);
     return input.ReturnValues === 'ALL_OLD' ? answer : withoutAttributes(answer);
   }
 
@@ -139,11 +151,31 @@ export class TableWriter {
     return answer.status === 200 && isJsonObject(answer.body.Item) ? answer.body.Item : undefined;
   }
 
-  /** Appends a change to the table's stream when it has one and the write changed the item. */
-  capture(table: string, change: ItemChange): void {
-    if (sameItem(change.oldImage, change.newImage)) return;
+  /**
+   * Before a write to a streamed table (its lock held): notes the item and how it is now, so a crash between the
+   * write and its record is reconciled on the next start. Undefined when the table has no stream.
+   */
+  async intend(table: string, keys: Item, known?: Item): Promise<number | undefined> {
+    if (this.streams.enabled(table) === undefined) return undefined;
+    return this.streams.intend(table, keys, known ?? (await this.read(table, keys)));
+  }
+
+  /** Drops an intent whose write was refused (nothing changed). */
+  settle(intent: number | undefined): void {
+    if (intent !== undefined) this.streams.settle([intent]);
+  }
+
+  /**
+   * Appends a change to the table's stream when it has one and the write changed the item, settling the write's
+   * intent in the same commit.
+   */
+  capture(table: string, change: ItemChange, intent?: number): void {
+    const intents = intent === undefined ? [] : [intent];
     const stream = this.streams.enabled(table);
-    if (stream === undefined) return;
+    if (stream === undefined || sameItem(change.oldImage, change.newImage)) {
+      if (intents.length > 0) this.streams.settle(intents);
+      return;
+    }
     const nowMs = this.clock.now();
     const record = streamRecord(change, {
       viewType: stream.viewType,
@@ -151,7 +183,28 @@ export class TableWriter {
       nowMs,
       sizeOf: (item) => this.engine.itemSize(item),
     });
-    this.streams.append(stream.arn, record, nowMs);
+    this.streams.settle(intents, { streamArn: stream.arn, record, createdMs: nowMs });
+  }
+
+  /**
+   * After a crash: each write that began but was not recorded is compared with the item as it is now, and its
+   * change (if any) recorded. Run once at start, before new writes reach those items.
+   */
+  async reconcile(): Promise<number> {
+    let recorded = 0;
+    for (const intent of this.streams.intents()) {
+      const names = await this.keyNames(intent.table);
+      if (names === undefined) {
+        this.streams.settle([intent.id]);
+        continue;
+      }
+      await this.locks.run([itemIdentity(intent.table, intent.keys, names)], async () => {
+        const now = await this.read(intent.table, intent.keys);
+        if (!sameItem(intent.oldImage, now)) recorded += 1;
+        this.capture(intent.table, { keys: intent.keys, oldImage: intent.oldImage, newImage: now }, intent.id);
+      });
+    }
+    return recorded;
   }
 
   /**

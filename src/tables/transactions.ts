@@ -176,12 +176,18 @@ export class Transactions {
         `Transaction cancelled, please refer cancellation reasons for specific reasons [${reasons.map((r) => r.Code).join(', ')}]`,
         { CancellationReasons: reasons },
       );
-    const changes: { table: string; change: ItemChange }[] = [];
+    const changes: { table: string; change: ItemChange; intent: number | undefined }[] = [];
+    const intents = await Promise.all(
+      steps.map((step, index) =>
+        step.operation === 'ConditionCheck' ? undefined : this.writer.intend(step.table, step.keys, before[index]),
+      ),
+    );
     for (const [index, step] of steps.entries()) {
       if (step.operation === 'ConditionCheck') continue;
       const answer = await this.applyStep(step);
       if (answer.status !== 200) {
         await this.undo(steps.slice(0, index), before);
+        for (const intent of intents) this.writer.settle(intent);
         return dynamoError(
           'TransactionCanceledException',
           'Transaction cancelled, please refer cancellation reasons for specific reasons [ValidationError]',
@@ -193,9 +199,13 @@ export class Transactions {
         );
       }
       const newImage = step.operation === 'Delete' ? undefined : await this.writer.read(step.table, step.keys);
-      changes.push({ table: step.table, change: { keys: step.keys, oldImage: before[index], newImage } });
+      changes.push({
+        table: step.table,
+        change: { keys: step.keys, oldImage: before[index], newImage },
+        intent: intents[index],
+      });
     }
-    for (const { table, change } of changes) this.writer.capture(table, change);
+    for (const { table, change, intent } of changes) this.writer.capture(table, change, intent);
     return { status: 200, body: {} };
   }
 

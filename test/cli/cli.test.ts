@@ -182,7 +182,9 @@ describe('tributary CLI', () => {
     );
   });
 
-  test('logs --follow prints invocations made after it started, then stops on Ctrl-C', async (t) => {
+  test('logs --follow prints invocations made after it started, then stops on Ctrl-C', {
+    timeout: 30_000,
+  }, async (t) => {
     const dir = await tempApp(t, app);
     const follower = spawn(process.execPath, [BIN, 'logs', '--app', dir, '--follow'], {
       stdio: ['ignore', 'pipe', 'pipe'],
