@@ -153,6 +153,7 @@ export class LocalTables {
         const created = await this.engine.call('CreateTable', createTableInput(name, config));
         if (created.status !== 200)
           throw new TributaryError('ERR_CONFIG_INVALID', `tables.${name}: ${String(created.body.message)}`);
+        await this.untilActive(name);
       }
       const stream = this.streams.enabled(name);
       if (stream !== undefined && stream.viewType !== config.stream) this.streams.disable(name, this.clock.now());
@@ -175,6 +176,16 @@ export class LocalTables {
   /** A DynamoDB Streams operation (`DynamoDBStreams_20120810.<operation>`), or undefined when not emulated. */
   handleStreams(operation: string, input: JsonObject): Promise<DynamoAnswer | undefined> {
     return this.track(this.streamsApi.handle(operation, input));
+  }
+
+  /** Waits for a table dynalite just created to leave CREATING (at once here: it takes no real time). */
+  private async untilActive(name: string): Promise<void> {
+    for (let tries = 0; tries < 100; tries += 1) {
+      const described = await this.engine.call('DescribeTable', { TableName: name });
+      const table = described.body.Table;
+      if (isJsonObject(table) && table.TableStatus === 'ACTIVE') return;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
   }
 
   /** One TTL sweep (and stream trim) now; returns how many items expired. */

@@ -19,6 +19,11 @@ test('a write the process died in the middle of (item written, record not) is re
     KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
     BillingMode: 'PAY_PER_REQUEST',
   });
+  // As on AWS, a new table is CREATING for a moment (here: until the next turn of the event loop).
+  const status = async () =>
+    ((await first.handle('DescribeTable', { TableName: 'items' }))?.body.Table as { TableStatus?: string } | undefined)
+      ?.TableStatus;
+  while ((await status()) !== 'ACTIVE') await new Promise((resolve) => setImmediate(resolve));
   // The crash window, reproduced: the write reaches the table while its stream is off (so nothing records it), then
   // the stream is on and an intent says "this item was absent before a write began", as a killed process leaves it.
   await first.handle('PutItem', { TableName: 'items', Item: { id: { S: 'written' }, n: { N: '1' } } });
