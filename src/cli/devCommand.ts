@@ -26,6 +26,27 @@ export async function devCommand(dir: string, options: DevCommandOptions): Promi
     ...(options.port === undefined ? {} : { httpPort: options.port }),
     ...(options.wsPort === undefined ? {} : { wsPort: options.wsPort }),
   });
+  // Signal handlers before the first line is printed: whoever waits for any of it may send SIGINT at once, and
+  // without a listener Node's default handler would kill the process instead of draining it.
+  const stopped = new Promise<void>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string): void => {
+      if (stopping) {
+        console.error(`${signal} again: stopping at once`);
+        process.exit(130);
+      }
+      stopping = true;
+      const running = session.runtime.concurrency();
+      console.log(`stopping: draining ${running} in-flight invocation${running === 1 ? '' : 's'}...`);
+      void session.stop().then(() => {
+        console.log('stopped');
+        resolve();
+      });
+    };
+    // `on`, not `once`: a second Ctrl-C must reach `stop` (and exit at once), not Node's default handler.
+    process.on('SIGINT', () => stop('SIGINT'));
+    process.on('SIGTERM', () => stop('SIGTERM'));
+  });
   const { model } = session.app;
   const follow = (runtime: typeof session.runtime): void => {
     runtime.records.subscribe((record) => {
@@ -105,26 +126,6 @@ export async function devCommand(dir: string, options: DevCommandOptions): Promi
   }
   console.log(`  invoke    npx tributary invoke <function> --app ${dir} --event event.json`);
   console.log(`  logs      npx tributary logs --app ${dir} --follow`);
-  // Signal handlers first, then the line that says Ctrl-C works: whoever waits for it may send SIGINT at once.
-  const stopped = new Promise<void>((resolve) => {
-    let stopping = false;
-    const stop = (signal: string): void => {
-      if (stopping) {
-        console.error(`${signal} again: stopping at once`);
-        process.exit(130);
-      }
-      stopping = true;
-      const running = session.runtime.concurrency();
-      console.log(`stopping: draining ${running} in-flight invocation${running === 1 ? '' : 's'}...`);
-      void session.stop().then(() => {
-        console.log('stopped');
-        resolve();
-      });
-    };
-    // `on`, not `once`: a second Ctrl-C must reach `stop` (and exit at once), not Node's default handler.
-    process.on('SIGINT', () => stop('SIGINT'));
-    process.on('SIGTERM', () => stop('SIGTERM'));
-  });
   console.log('Watching for changes. Ctrl-C to stop.');
   await stopped;
 }

@@ -65,12 +65,17 @@ function printChain(chain: InvocationChain, index: ChildIndex): void {
 export async function logsCommand(functionName: string | undefined, options: LogsCommandOptions): Promise<void> {
   const file = join(resolveDataDir(options.app, options.dataDir), RECORDS_FILE);
   const matches = (r: InvocationRecord): boolean => functionName === undefined || r.functionName === functionName;
+  // Ctrl-C's listener first, before anything is printed: whoever reads the output may send SIGINT at once, and
+  // without a listener Node's default handler would kill the process instead of letting it stop cleanly.
+  // `on`, not `once`: removing the listener would restore Node's default handler, which kills on a second signal.
+  const interrupted =
+    options.follow === true ? new Promise<void>((resolve) => process.on('SIGINT', () => resolve())) : undefined;
   const text = existsSync(file) ? await readFile(file, 'utf8') : '';
   const records = parseRecords(text);
   const index = new ChildIndex();
   for (const record of records) index.add(record);
   for (const chain of invocationChains(records.filter(matches)).slice(-options.limit)) printChain(chain, index);
-  if (options.follow !== true) return;
+  if (interrupted === undefined) return;
 
   let offset = Buffer.byteLength(text, 'utf8');
   let partial = '';
@@ -102,7 +107,6 @@ export async function logsCommand(functionName: string | undefined, options: Log
   });
   // What was appended between the first read and the watch starting would otherwise wait for the next change.
   reading = reading.then(readMore);
-  // `on`, not `once`: removing the listener would restore Node's default handler, which kills on a second signal.
-  await new Promise<void>((resolve) => process.on('SIGINT', () => resolve()));
+  await interrupted;
   unwatchFile(file);
 }
