@@ -1,4 +1,6 @@
 import { InvokeCommand } from '@aws-sdk/client-lambda';
+import { PLATFORM_INVOKE } from '../runtime/environment/platformInvoke.js';
+import type { PlatformAnswer, PlatformCall } from '../runtime/environment/workerProtocol.js';
 
 /** One branch of an aggregation: an L2 function and its event; optional branches may fail without failing L1. */
 export interface BranchSpec {
@@ -47,18 +49,11 @@ export interface FanOutOptions {
   readonly transport?: 'auto' | 'sdk';
 }
 
-/** The platform channel a Tributary environment exposes (see src/runtime/environment/platformInvoke.ts). */
-type PlatformInvoke = (call: {
-  functionName: string;
-  payload: string;
-  invocationType: 'RequestResponse' | 'Event';
-}) => Promise<
-  | { ok: true; statusCode: number; payload: string; functionError: string | undefined }
-  | { ok: false; errorType: string; message: string; status: number }
->;
+/** The platform channel a Tributary environment exposes (type only: nothing of the runtime is loaded on AWS). */
+type PlatformInvoke = (call: PlatformCall) => Promise<PlatformAnswer>;
 
 const platformInvoke = (): PlatformInvoke | undefined =>
-  (globalThis as Record<symbol, PlatformInvoke | undefined>)[Symbol.for('tributary.platformInvoke')];
+  (globalThis as Record<symbol, PlatformInvoke | undefined>)[PLATFORM_INVOKE];
 
 /** The JMESPath an idempotent L2 keys on: the field `fanOut` adds to each branch's payload. */
 export const BRANCH_IDEMPOTENCY_KEY_PATH = 'idempotencyKey';
@@ -136,9 +131,11 @@ export async function fanOut<B extends Record<string, BranchSpec>>(
     names.map(async (name, index) => {
       const branch = branches[name] as BranchSpec;
       outcomes[name] =
-        platform === undefined
-          ? await invokeBranch(lambda, branch, payloads[index], budgetMs, mode)
-          : await invokeOnPlatform(platform, branch, payloads[index], budgetMs, mode);
+        budgetMs <= 0
+          ? { ok: false, error: 'no time left for this branch', timedOut: true, durationMs: 0 }
+          : platform === undefined
+            ? await invokeBranch(lambda, branch, payloads[index], budgetMs, mode)
+            : await invokeOnPlatform(platform, branch, payloads[index], budgetMs, mode);
     }),
   );
   const failedRequired = names.filter((name) => outcomes[name]?.ok !== true && branches[name]?.required !== false);
@@ -182,7 +179,6 @@ async function invokeOnPlatform(
   mode: 'sync' | 'async',
 ): Promise<BranchOutcome> {
   const started = Date.now();
-  if (budgetMs <= 0) return { ok: false, error: 'no time left for this branch', timedOut: true, durationMs: 0 };
   let timer: ReturnType<typeof setTimeout> | undefined;
   const deadline = new Promise<'timeout'>((resolve) => {
     timer = setTimeout(() => resolve('timeout'), budgetMs);
@@ -212,7 +208,6 @@ async function invokeBranch(
 ): Promise<BranchOutcome> {
   const started = Date.now();
   const elapsed = (): number => Date.now() - started;
-  if (budgetMs <= 0) return { ok: false, error: 'no time left for this branch', timedOut: true, durationMs: 0 };
   const signal = AbortSignal.timeout(budgetMs);
   try {
     const response = await lambda.send(

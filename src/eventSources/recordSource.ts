@@ -12,6 +12,8 @@ export interface SourceRecord {
   readonly partitionKey: string;
   /** The record as it goes into the function's `Records`. */
   readonly event: JsonObject;
+  /** About how many bytes of JSON `event` is (for the 6 MB payload limit; an upper bound is fine). */
+  readonly bytes: number;
 }
 
 /**

@@ -148,7 +148,7 @@ export class StreamLane {
       for (const record of page) {
         if (laneOf(record.partitionKey, config.parallelizationFactor) === lane) {
           if (filters.length === 0 || filters.some((filter) => matchesPattern(filter.pattern, record.event))) {
-            const size = JSON.stringify(record.event).length + 1;
+            const size = record.bytes + 1;
             if (records.length > 0 && bytes + size > LAMBDA.maxSyncPayloadBytes - 64) return { records, through };
             bytes += size;
             records.push(record);

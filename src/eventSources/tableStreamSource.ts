@@ -41,6 +41,8 @@ export class TableStreamSource implements RecordSource {
         arrivalMs: stored.createdMs,
         partitionKey: JSON.stringify(dynamodb.Keys),
         event: lambdaEvent(stored.record, this.arn),
+        // The stored JSON plus `"eventSourceARN":"…",` (the sequence number's digits replace an empty string).
+        bytes: stored.bytes + this.arn.length + 64,
       };
     });
   }

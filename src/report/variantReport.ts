@@ -1,4 +1,4 @@
-import { type AggregatedRequest, aggregationOf, endOf, peakOverlap } from '../runtime/aggregatedRequests.js';
+import { type AggregatedRequest, endOf, entryPoints, peakOverlap } from '../runtime/aggregatedRequests.js';
 import type { InvocationRecord } from '../runtime/invocationRecord.js';
 
 /** The three ways of serving one aggregated request the seed compares. */
@@ -46,23 +46,16 @@ interface Served {
  * for (const row of variantReport(records)) console.log(row.variant, row.p50Ms, row.costUsd);
  */
 export function variantReport(records: readonly InvocationRecord[]): VariantSummary[] {
-  const ids = new Set(records.map((r) => r.requestId));
-  const children = new Map<string, InvocationRecord[]>();
-  for (const record of records) {
-    if (record.parentRequestId === undefined || !ids.has(record.parentRequestId)) continue;
-    children.set(record.parentRequestId, [...(children.get(record.parentRequestId) ?? []), record]);
-  }
-  const childrenOf = (id: string): readonly InvocationRecord[] => children.get(id) ?? [];
-  const roots = records.filter((r) => r.parentRequestId === undefined || !ids.has(r.parentRequestId));
   const served: Served[] = [];
   const byTrace = new Map<string, InvocationRecord[]>();
-  for (const root of roots) {
-    const aggregation = aggregationOf(root, childrenOf);
+  for (const { entry, aggregation } of entryPoints(records)) {
     if (aggregation !== undefined) {
       const waited = aggregation.branches.some((b) => b.invocationType === 'RequestResponse');
-      served.push({ variant: waited ? 'sync' : 'async', records: [root, ...aggregation.descendants], aggregation });
-    } else if (root.traceRoot !== undefined) {
-      byTrace.set(root.traceRoot, [...(byTrace.get(root.traceRoot) ?? []), root]);
+      served.push({ variant: waited ? 'sync' : 'async', records: [entry, ...aggregation.descendants], aggregation });
+    } else if (entry.traceRoot !== undefined) {
+      const group = byTrace.get(entry.traceRoot);
+      if (group === undefined) byTrace.set(entry.traceRoot, [entry]);
+      else group.push(entry);
     }
   }
   for (const group of byTrace.values())

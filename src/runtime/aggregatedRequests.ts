@@ -92,8 +92,13 @@ export function aggregationOf(
   };
 }
 
-/** Every aggregated request among the records (entry points that invoked something), in the records' order. */
-export function aggregatedRequests(records: readonly InvocationRecord[]): AggregatedRequest[] {
+/**
+ * The records no other record in the set invoked (top-level calls, and calls whose caller is not in the set), each
+ * with the aggregation it led if it invoked anything; in the records' order.
+ */
+export function entryPoints(
+  records: readonly InvocationRecord[],
+): { readonly entry: InvocationRecord; readonly aggregation: AggregatedRequest | undefined }[] {
   const children = new Map<string, InvocationRecord[]>();
   const ids = new Set(records.map((r) => r.requestId));
   for (const record of records) {
@@ -105,10 +110,12 @@ export function aggregatedRequests(records: readonly InvocationRecord[]): Aggreg
   const childrenOf = (id: string): readonly InvocationRecord[] => children.get(id) ?? [];
   return records
     .filter((r) => r.parentRequestId === undefined || !ids.has(r.parentRequestId))
-    .flatMap((entry) => {
-      const aggregation = aggregationOf(entry, childrenOf);
-      return aggregation === undefined ? [] : [aggregation];
-    });
+    .map((entry) => ({ entry, aggregation: aggregationOf(entry, childrenOf) }));
+}
+
+/** Every aggregated request among the records (entry points that invoked something), in the records' order. */
+export function aggregatedRequests(records: readonly InvocationRecord[]): AggregatedRequest[] {
+  return entryPoints(records).flatMap(({ aggregation }) => (aggregation === undefined ? [] : [aggregation]));
 }
 
 /**

@@ -33,8 +33,7 @@ function mappingsNow(): number {
  * mappings; past Linux's `vm.max_map_count` (65,530 by default) V8 cannot map memory and the whole process dies
  * ("JavaScript heap out of memory" in some isolate). Counted only once environments are many.
  */
-export function machineHasRoom(live: number): boolean {
-  const max = maxMapCount();
+export function machineHasRoom(live: number, max = maxMapCount()): boolean {
   if (max === undefined) return live < DEFAULT_CEILING;
   if ((live + 1) * MAPS_PER_NEW_ENVIRONMENT + MAPS_RESERVED < max / 2) return true;
   return mappingsNow() + MAPS_PER_NEW_ENVIRONMENT + MAPS_RESERVED < max;
@@ -58,6 +57,8 @@ export class EnvironmentBudget {
   private readonly waiting: (() => void)[] = [];
   private readonly evictIdle: () => boolean;
   private readonly onFull: ((live: number) => void) | undefined;
+  /** The kernel's limit, read once (it does not change under a running process in practice). */
+  private readonly maxMaps = maxMapCount();
 
   constructor(options: { ceiling?: number; evictIdle: () => boolean; onFull?: (live: number) => void }) {
     this.ceiling = options.ceiling;
@@ -77,7 +78,7 @@ export class EnvironmentBudget {
 
   /** Whether one more environment fits now. */
   hasRoom(): boolean {
-    return this.ceiling === undefined ? machineHasRoom(this.live) : this.live < this.ceiling;
+    return this.ceiling === undefined ? machineHasRoom(this.live, this.maxMaps) : this.live < this.ceiling;
   }
 
   async acquire(): Promise<void> {

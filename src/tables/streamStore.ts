@@ -22,6 +22,8 @@ export interface StoredRecord {
   readonly createdMs: number;
   /** The record as the Streams API returns it, `SequenceNumber` included. */
   readonly record: JsonObject;
+  /** Its size as stored JSON (what it adds to a payload, give or take the fields a reader adds). */
+  readonly bytes: number;
 }
 
 interface StreamRow {
@@ -231,7 +233,7 @@ export class StreamStore {
       const record = JSON.parse(row.record) as JsonObject;
       const seq = BigInt(row.seq);
       (record.dynamodb as JsonObject).SequenceNumber = formatSequenceNumber(seq);
-      return { seq, createdMs: row.created_ms, record };
+      return { seq, createdMs: row.created_ms, record, bytes: Buffer.byteLength(row.record) };
     });
   }
 

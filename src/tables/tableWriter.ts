@@ -115,7 +115,7 @@ export class TableWriter {
   async updateLocked(input: JsonObject, keys: Item): Promise<DynamoAnswer> {
     const table = input.TableName as string;
     const oldImage = await this.read(table, keys);
-    const intent = this.streams.enabled(table) === undefined ? undefined : this.streams.intend(table, keys, oldImage);
+    const intent = this.intendWith(table, keys, oldImage);
     const wanted = input.ReturnValues as string | undefined;
     const exact = wanted === 'UPDATED_OLD' || wanted === 'UPDATED_NEW';
     const answer = await this.engine.call('UpdateItem', exact ? input : { ...input, ReturnValues: 'ALL_NEW' });
@@ -155,9 +155,14 @@ export class TableWriter {
    * Before a write to a streamed table (its lock held): notes the item and how it is now, so a crash between the
    * write and its record is reconciled on the next start. Undefined when the table has no stream.
    */
-  async intend(table: string, keys: Item, known?: Item): Promise<number | undefined> {
+  async intend(table: string, keys: Item): Promise<number | undefined> {
     if (this.streams.enabled(table) === undefined) return undefined;
-    return this.streams.intend(table, keys, known ?? (await this.read(table, keys)));
+    return this.streams.intend(table, keys, await this.read(table, keys));
+  }
+
+  /** `intend` when the caller has just read the item (under its lock): no second read. */
+  intendWith(table: string, keys: Item, oldImage: Item | undefined): number | undefined {
+    return this.streams.enabled(table) === undefined ? undefined : this.streams.intend(table, keys, oldImage);
   }
 
   /** Drops an intent whose write was refused (nothing changed). */

@@ -177,10 +177,8 @@ export class Transactions {
         { CancellationReasons: reasons },
       );
     const changes: { table: string; change: ItemChange; intent: number | undefined }[] = [];
-    const intents = await Promise.all(
-      steps.map((step, index) =>
-        step.operation === 'ConditionCheck' ? undefined : this.writer.intend(step.table, step.keys, before[index]),
-      ),
+    const intents = steps.map((step, index) =>
+      step.operation === 'ConditionCheck' ? undefined : this.writer.intendWith(step.table, step.keys, before[index]),
     );
     for (const [index, step] of steps.entries()) {
       if (step.operation === 'ConditionCheck') continue;

@@ -236,7 +236,7 @@ describe('table streams (DynamoDB Streams API through @aws-sdk/client-dynamodb-s
   });
 
   test('many writers on few items: the records reconstruct every item exactly (none lost, none twice)', async (t) => {
-    const { client, readAll } = await start(t);
+    const { client, readAll, session } = await start(t);
     const table = 'items_new_and_old_images';
     const items = 8;
     const writes = 1200;
@@ -279,5 +279,6 @@ describe('table streams (DynamoDB Streams API through @aws-sdk/client-dynamodb-s
     const deletesOfPresent = records.filter((r) => r.eventName === 'REMOVE').length;
     const updates = writes - writes / 50;
     assert.equal(records.length, updates + deletesOfPresent, 'one record per update, one per delete that removed');
+    assert.equal(session.tables.locks.size, 0, 'no item lock is left held or waited for');
   });
 });
