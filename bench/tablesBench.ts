@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BroadcastChannel } from 'node:worker_threads';
-import { CreateTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { DevSession } from '../dist/index.js';
 import { percentile, row, throughput } from './stats.js';
 
@@ -53,6 +53,9 @@ async function putThroughput(endpoint: string, createTable: boolean): Promise<nu
           BillingMode: 'PAY_PER_REQUEST',
         }),
       );
+    // A new table is CREATING for a moment; writes to it would be refused until it is ACTIVE.
+    while ((await client.send(new DescribeTableCommand({ TableName: 'orders' }))).Table?.TableStatus !== 'ACTIVE')
+      await new Promise((resolve) => setImmediate(resolve));
     let i = 0;
     const once = () => client.send(new PutItemCommand({ TableName: 'orders', Item: item(i++) }));
     await throughput(once, 1_000, CONCURRENCY);

@@ -429,8 +429,23 @@ describe('the DynamoDB API through @aws-sdk/client-dynamodb', () => {
       }),
     );
     assert.equal(created.TableDescription?.StreamSpecification?.StreamViewType, 'NEW_IMAGE');
+    // As on AWS, the table is CREATING for a moment and DELETING after DeleteTable: a client waits out both.
+    const statusOf = async (): Promise<string> => {
+      try {
+        return (await client.send(new DescribeTableCommand({ TableName: 'events' }))).Table?.TableStatus ?? '';
+      } catch (error) {
+        if (error instanceof ResourceNotFoundException) return 'GONE';
+        throw error;
+      }
+    };
+    const until = async (status: string): Promise<void> => {
+      for (let tries = 0; tries < 100 && (await statusOf()) !== status; tries += 1)
+        await new Promise((resolve) => setImmediate(resolve));
+      assert.equal(await statusOf(), status);
+    };
+    await until('ACTIVE');
     await client.send(new DeleteTableCommand({ TableName: 'events' }));
-    await assert.rejects(client.send(new DescribeTableCommand({ TableName: 'events' })), ResourceNotFoundException);
+    await until('GONE');
   });
 
   test("lib-dynamodb's DocumentClient works unchanged, and data survives a restart", async (t) => {
